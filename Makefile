@@ -1,0 +1,52 @@
+# streamstat — PGXS build.  `make && make install`, then `make installcheck`
+# against a running server; scripts/test.sh runs everything on a throwaway one.
+
+EXTENSION = streamstat
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" streamstat.control)
+
+MODULE_big = streamstat
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/ingest/*.c src/stats/*.c)))
+
+# The install script is assembled from one SQL piece per feature, in this
+# order (types before the functions that use them).
+SQL_PARTS = \
+	src/streamstat.sql \
+	src/stats/statsummary.sql \
+	src/stats/regrsummary.sql \
+	src/stats/time_bucket.sql \
+	src/stats/ewma.sql \
+	src/ingest/ingest.sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# pg_regress: one script per feature in sql/, discovered from the files.
+REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+SHLIB_LINK += -lz
+
+# Warnings are errors in this tree; packagers may say `make WERROR=`.
+WERROR ?= -Werror
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers $(WERROR) -Isrc
+
+EXTRA_CLEAN = test/unit/test_ilp test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(SQL_PARTS) streamstat.control Makefile
+	@mkdir -p $(dir $@)
+	( printf '%s\n\n' "/* $(EXTENSION)--$(EXTVERSION).sql: assembled by make from src; do not edit */"; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  for f in $(SQL_PARTS); do printf '\n-- %s\n' "$$f"; cat "$$f"; done ) > $@
+
+# The regression test names, for scripts/test.sh.
+print-regress:
+	@echo $(REGRESS)
+
+# C unit tests of the pure-C parts; each prints TAP.
+UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
+unit:
+.PHONY: print-regress unit

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# scripts/test.sh — every streamstat test on throwaway clusters.
+#
+# Installs what is missing, builds with -Wall -Wextra -Werror, installs the
+# extension, then runs: the C unit tests, pg_regress (sql/ against expected/)
+# on a temporary instance with streamstat preloaded, and the TAP tests of
+# test/t/ (PostgreSQL::Test::Cluster).  Prints the diffs of what failed and
+# ends with one line "N passed, N failed".  Exit status 0 only if all passed.
+
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_packages
+build_and_install
+setup_run_user
+
+WORK="$ROOT/.work/test"
+fresh_workdir "$WORK"
+PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
+PASSED=0
+FAILED=0
+FAILURES=()
+
+# Run prove verbosely into a log; count its "ok"/"not ok" lines, plus one
+# failure per script that died or broke its plan without a failed subtest.  Shows the log
+# without the passing lines.
+run_prove() {
+	local log=$1 label=$2; shift 2
+	if "$@" >"$log" 2>&1; then :; else FAILURES+=("$label"); fi
+	# PostgreSQL::Test::Utils prefixes TAP lines with "[time](elapsed) ".
+	local tap='^(\[[^]]*\]\([^)]*\) )?\s*'
+	grep -vE "${tap}ok [0-9]+" "$log" || true
+	PASSED=$((PASSED + $(grep -cE "${tap}ok [0-9]+" "$log" || true)))
+	FAILED=$((FAILED + $(grep -cE "${tap}not ok [0-9]+" "$log" || true)))
+	# Scripts in prove's summary with no failed subtest died or broke the plan.
+	FAILED=$((FAILED + $(grep -cE '\(Wstat: [0-9]+.*Failed: 0\)' "$log" || true)))
+}
+
+# 1. C unit tests (pure C parts: the line-protocol parser).
+say "unit tests"
+make -C "$ROOT" -s unit PG_CONFIG="$PG_CONFIG" >/dev/null
+mapfile -t UNIT < <(find "$ROOT/test/unit" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort)
+if [ ${#UNIT[@]} -gt 0 ]; then
+	run_prove "$WORK/unit.log" "unit tests: $WORK/unit.log" prove -v "${UNIT[@]}"
+fi
+
+# 2. pg_regress on a temporary instance with streamstat preloaded.
+say "pg_regress"
+mapfile -t REGRESS < <(make -C "$ROOT" -s print-regress PG_CONFIG="$PG_CONFIG")
+if as_run_user "$PGXS_DIR/src/test/regress/pg_regress" \
+	--temp-instance="$WORK/regress/instance" \
+	--temp-config="$ROOT/test/regress.conf" \
+	--inputdir="$ROOT" --outputdir="$WORK/regress" \
+	--bindir="$BINDIR" --load-extension=streamstat \
+	--dbname=contrib_regression ${REGRESS[@]} >"$WORK/regress.log" 2>&1; then :; else
+	FAILURES+=("pg_regress: $WORK/regress/regression.diffs")
+fi
+cat "$WORK/regress.log"
+ok=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$WORK/regress.log" || true)
+bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$WORK/regress.log" || true)
+if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+PASSED=$((PASSED + ok))
+FAILED=$((FAILED + bad))
+[ -s "$WORK/regress/regression.diffs" ] && cat "$WORK/regress/regression.diffs"
+
+# 3. TAP tests of the worker and the cluster-level behaviour.
+say "TAP tests"
+as_run_user mkdir -p "$WORK/tap"
+mapfile -t TAP < <(find "$ROOT/test/t" -maxdepth 1 -name '*.pl' | sort)
+run_prove "$WORK/tap.log" "TAP tests: $WORK/tap/tmp_check/log" \
+	as_run_user env TESTDIR="$WORK/tap" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
+	STREAMSTAT_ROOT="$ROOT" \
+	prove -v -I "$PGXS_DIR/src/test/perl" -I "$ROOT/test/lib" "${TAP[@]}"
+if grep -q 'Failed\|Dubious' "$WORK/tap.log"; then
+	for f in "$WORK"/tap/tmp_check/log/regress_log_*; do
+		[ -f "$f" ] || continue
+		grep -q 'not ok' "$f" && { echo "---- $f (tail)"; tail -n 60 "$f"; }
+	done
+fi
+
+echo
+for f in "${FAILURES[@]}"; do echo "FAILED: $f"; done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] && [ ${#FAILURES[@]} -eq 0 ]

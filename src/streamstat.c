@@ -1,0 +1,181 @@
+/*
+ * streamstat.c
+ *		Module entry point: settings, and the ingest workers when preloaded.
+ *
+ * The analytics functions need nothing from here and work after a plain
+ * CREATE EXTENSION.  The ingest workers need shared memory and a postmaster
+ * that starts them, so they are registered only when the library is loaded
+ * through shared_preload_libraries.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "streamstat.h"
+
+PG_MODULE_MAGIC;
+
+char	   *streamstat_database = NULL;
+char	   *streamstat_role = NULL;
+char	   *streamstat_listen_addresses = NULL;
+int			streamstat_port = 9009;
+int			streamstat_workers = 1;
+int			streamstat_max_connections = 256;
+int			streamstat_flush_interval_ms = 200;
+int			streamstat_batch_rows = 50000;
+int			streamstat_max_line_bytes = 1024 * 1024;
+int			streamstat_worker_memory_kb = 256 * 1024;
+char	   *streamstat_schema = NULL;
+int			streamstat_partition_interval_s = 86400;
+bool		streamstat_auto_create = true;
+int			streamstat_precision = STREAMSTAT_PRECISION_NS;
+bool		streamstat_preloaded = false;
+
+static const struct config_enum_entry precision_options[] = {
+	{"ns", STREAMSTAT_PRECISION_NS, false},
+	{"us", STREAMSTAT_PRECISION_US, false},
+	{"ms", STREAMSTAT_PRECISION_MS, false},
+	{"s", STREAMSTAT_PRECISION_S, false},
+	{NULL, 0, false}
+};
+
+void		_PG_init(void);
+
+/* Define every streamstat.* setting, preloaded or not. */
+static void
+define_settings(void)
+{
+	DefineCustomStringVariable("streamstat.database",
+							   "Database the ingest workers connect to and write into.",
+							   NULL,
+							   &streamstat_database,
+							   "postgres",
+							   PGC_POSTMASTER, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.role",
+							   "Role the ingest workers write as; empty means the bootstrap superuser.",
+							   NULL,
+							   &streamstat_role,
+							   "",
+							   PGC_POSTMASTER, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.listen_addresses",
+							   "Comma-separated addresses the line-protocol listener binds; '*' means all.",
+							   NULL,
+							   &streamstat_listen_addresses,
+							   "localhost",
+							   PGC_POSTMASTER, GUC_LIST_INPUT,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.port",
+							"TCP port of the line-protocol listener; 0 disables it.",
+							NULL,
+							&streamstat_port,
+							9009, 0, 65535,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.workers",
+							"Number of ingest workers; they share the listening port (SO_REUSEPORT).",
+							NULL,
+							&streamstat_workers,
+							1, 0, 64,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.max_connections",
+							"Maximum concurrent client connections per ingest worker.",
+							NULL,
+							&streamstat_max_connections,
+							256, 1, 65536,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.flush_interval",
+							"Longest time a received row waits before it is written.",
+							NULL,
+							&streamstat_flush_interval_ms,
+							200, 1, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.batch_rows",
+							"Buffered rows that trigger a flush before flush_interval elapses.",
+							NULL,
+							&streamstat_batch_rows,
+							50000, 1, 10 * 1000 * 1000,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.max_line_bytes",
+							"Longest accepted line; longer lines are rejected and skipped.",
+							NULL,
+							&streamstat_max_line_bytes,
+							1024 * 1024, 1024, 64 * 1024 * 1024,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.worker_memory",
+							"Memory an ingest worker may buffer before it stops reading from clients.",
+							NULL,
+							&streamstat_worker_memory_kb,
+							256 * 1024, 1024, INT_MAX / 2,
+							PGC_SIGHUP, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.schema",
+							   "Schema where measurement tables are found and created.",
+							   NULL,
+							   &streamstat_schema,
+							   "public",
+							   PGC_SIGHUP, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.partition_interval",
+							"Time range covered by one partition of a measurement table.",
+							NULL,
+							&streamstat_partition_interval_s,
+							86400, 60, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("streamstat.auto_create",
+							 "Create tables and add columns for new measurements and keys.",
+							 NULL,
+							 &streamstat_auto_create,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("streamstat.precision",
+							 "Unit of line-protocol timestamps: ns, us, ms or s.",
+							 NULL,
+							 &streamstat_precision,
+							 STREAMSTAT_PRECISION_NS,
+							 precision_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("streamstat");
+#else
+	EmitWarningsOnPlaceholders("streamstat");
+#endif
+}
+
+void
+_PG_init(void)
+{
+	define_settings();
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	streamstat_preloaded = true;
+}

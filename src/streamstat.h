@@ -1,0 +1,42 @@
+/*
+ * streamstat.h
+ *		Settings shared by the ingest and analytics halves of streamstat.
+ *
+ * Every streamstat.* GUC lives in streamstat.c; the ingest worker reads the
+ * variables below directly.  Contexts: POSTMASTER for what shapes the
+ * listener (it binds once), SIGHUP for what a running worker can adopt.
+ */
+#ifndef STREAMSTAT_H
+#define STREAMSTAT_H
+
+/* Timestamp precision of line-protocol input (streamstat.precision). */
+typedef enum StreamstatPrecision
+{
+	STREAMSTAT_PRECISION_NS,
+	STREAMSTAT_PRECISION_US,
+	STREAMSTAT_PRECISION_MS,
+	STREAMSTAT_PRECISION_S
+} StreamstatPrecision;
+
+/* Listener shape: fixed at postmaster start. */
+extern char *streamstat_database;
+extern char *streamstat_role;
+extern char *streamstat_listen_addresses;
+extern int	streamstat_port;
+extern int	streamstat_workers;
+
+/* Reloadable on SIGHUP. */
+extern int	streamstat_max_connections;
+extern int	streamstat_flush_interval_ms;
+extern int	streamstat_batch_rows;
+extern int	streamstat_max_line_bytes;
+extern int	streamstat_worker_memory_kb;
+extern char *streamstat_schema;
+extern int	streamstat_partition_interval_s;
+extern bool streamstat_auto_create;
+extern int	streamstat_precision;
+
+/* Set by _PG_init when loaded through shared_preload_libraries. */
+extern bool streamstat_preloaded;
+
+#endif							/* STREAMSTAT_H */
