@@ -13,7 +13,7 @@ install_packages
 build_and_install
 setup_run_user
 
-WORK="$ROOT/.work/test"
+WORK="${STREAMSTAT_WORK:-$ROOT/.work/test}"
 fresh_workdir "$WORK"
 PGXS_DIR=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/../.." && pwd)
 PASSED=0
