@@ -46,7 +46,13 @@ $(DATA_built): $(SQL_PARTS) streamstat.control Makefile
 print-regress:
 	@echo $(REGRESS)
 
-# C unit tests of the pure-C parts; each prints TAP.
+# C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
+# program test/unit/test_NAME built from test/unit/test_NAME.c and all of
+# PURE_SRCS.
+PURE_SRCS =
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
-unit:
+UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
+unit: $(UNIT_TESTS)
+test/unit/test_%: test/unit/test_%.c $(PURE_SRCS) $(wildcard src/ingest/*.h)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) -lz -lm
 .PHONY: print-regress unit

@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "streamstat.h"
+#include "ingest/ilp.h"
 
 PG_MODULE_MAGIC;
 
@@ -32,14 +33,14 @@ int			streamstat_worker_memory_kb = 256 * 1024;
 char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
-int			streamstat_precision = STREAMSTAT_PRECISION_NS;
+int			streamstat_precision = ILP_PRECISION_NS;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
-	{"ns", STREAMSTAT_PRECISION_NS, false},
-	{"us", STREAMSTAT_PRECISION_US, false},
-	{"ms", STREAMSTAT_PRECISION_MS, false},
-	{"s", STREAMSTAT_PRECISION_S, false},
+	{"ns", ILP_PRECISION_NS, false},
+	{"us", ILP_PRECISION_US, false},
+	{"ms", ILP_PRECISION_MS, false},
+	{"s", ILP_PRECISION_S, false},
 	{NULL, 0, false}
 };
 
@@ -157,7 +158,7 @@ define_settings(void)
 							 "Unit of line-protocol timestamps: ns, us, ms or s.",
 							 NULL,
 							 &streamstat_precision,
-							 STREAMSTAT_PRECISION_NS,
+							 ILP_PRECISION_NS,
 							 precision_options,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);

@@ -9,15 +9,6 @@
 #ifndef STREAMSTAT_H
 #define STREAMSTAT_H
 
-/* Timestamp precision of line-protocol input (streamstat.precision). */
-typedef enum StreamstatPrecision
-{
-	STREAMSTAT_PRECISION_NS,
-	STREAMSTAT_PRECISION_US,
-	STREAMSTAT_PRECISION_MS,
-	STREAMSTAT_PRECISION_S
-} StreamstatPrecision;
-
 /* Listener shape: fixed at postmaster start. */
 extern char *streamstat_database;
 extern char *streamstat_role;
@@ -34,7 +25,7 @@ extern int	streamstat_worker_memory_kb;
 extern char *streamstat_schema;
 extern int	streamstat_partition_interval_s;
 extern bool streamstat_auto_create;
-extern int	streamstat_precision;
+extern int	streamstat_precision;	/* an IlpPrecision */
 
 /* Set by _PG_init when loaded through shared_preload_libraries. */
 extern bool streamstat_preloaded;
