@@ -29,6 +29,8 @@ SHLIB_LINK += -lz
 WERROR ?= -Werror
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers $(WERROR) -Isrc
+# Also for the LLVM bitcode of src/*/ files, which include "streamstat.h".
+PG_CPPFLAGS += -Isrc
 
 EXTRA_CLEAN = test/unit/test_ilp test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
 
