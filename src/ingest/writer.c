@@ -920,6 +920,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 		Relation	rel;
 		PartitionKey key;
 		AttrNumber	timeattnum;
+		int64	   *slots = NULL;
+		int			nmissing = 0;
 
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -985,37 +987,36 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 					writer_exec(sql.data);
 			}
 
-			/* Partitions. */
+			/* Partitions: find the missing slots, then create them. */
 			rel = table_open(relid, AccessShareLock);
 			timeattnum = get_attnum(relid, "time");
 			if (timeattnum != InvalidAttrNumber &&
 				partition_upkeep(rel, timeattnum, &key))
 			{
 				int			nslots;
-				int64	   *slots = partition_slots_needed(t, NULL, &nslots);
-				bool		schema_made = false;
 
+				slots = partition_slots_needed(t, NULL, &nslots);
 				for (int i = 0; i < nslots; i++)
-				{
-					int64		start_s = slots[i] * streamstat_partition_interval_s;
-
-					if (partition_slot_covered(rel, key, slots[i]))
-						continue;
-					if (!schema_made)
-					{
-						writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
-						schema_made = true;
-					}
-					writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
-										 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
-										 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
-										 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
-																	partition_name(t->name, start_s)),
-										 qualname, start_s,
-										 start_s + streamstat_partition_interval_s));
-				}
+					if (!partition_slot_covered(rel, key, slots[i]))
+						slots[nmissing++] = slots[i];
 			}
+			/* DDL on a partitioned table wants no open reference to it. */
 			table_close(rel, NoLock);
+
+			if (nmissing > 0)
+				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
+			for (int i = 0; i < nmissing; i++)
+			{
+				int64		start_s = slots[i] * streamstat_partition_interval_s;
+
+				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
+									 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
+									 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
+									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
+																partition_name(t->name, start_s)),
+									 qualname, start_s,
+									 start_s + streamstat_partition_interval_s));
+			}
 		}
 
 		SPI_finish();
