@@ -15,29 +15,14 @@ build_and_install
 setup_run_user
 
 DEMO="$ROOT/.demo"
-# Unix socket paths are limited to 107 bytes; fall back to /tmp if needed.
-SOCKDIR="$DEMO"
-[ ${#SOCKDIR} -gt 80 ] && SOCKDIR=$(mktemp -d /tmp/streamstat-demo.XXXXXX)
-fresh_workdir "$DEMO"
-[ "$SOCKDIR" != "$DEMO" ] && [ "$(id -u)" -eq 0 ] && chown "$RUN_USER" "$SOCKDIR"
-
-PGPORT=$(free_port 54329)
 ILP_PORT=$(free_port 9009)
-say "starting a throwaway cluster in $DEMO (port $PGPORT, line protocol on $ILP_PORT)"
-as_run_user initdb -D "$DEMO/data" -A trust -U postgres -E UTF8 --no-locale >"$DEMO/initdb.log"
-cat >>"$DEMO/data/postgresql.conf" <<CONF
-port = $PGPORT
-listen_addresses = ''
-unix_socket_directories = '$SOCKDIR'
-shared_preload_libraries = 'streamstat'
+say "starting a throwaway cluster in $DEMO (line protocol on port $ILP_PORT)"
+start_cluster "$DEMO" <<CONF
 streamstat.port = $ILP_PORT
 streamstat.flush_interval = 100ms
 streamstat.partition_interval = 1h
 CONF
-as_run_user pg_ctl -D "$DEMO/data" -l "$DEMO/postgres.log" -w start >/dev/null
-
-PSQL=(as_run_user psql -X -q -h "$SOCKDIR" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
-"${PSQL[@]}" -c 'CREATE EXTENSION streamstat' 2>/dev/null
+run_psql -d postgres -c 'CREATE EXTENSION streamstat' 2>/dev/null
 
 # Wait until the ingest worker listens (it starts once the extension exists).
 for _ in $(seq 1 100); do
@@ -67,17 +52,17 @@ awk -v now="$NOW" 'BEGIN {
 { cat "$DEMO/feed.ilp" >&3; exec 3>&-; } 3<>"/dev/tcp/127.0.0.1/$ILP_PORT"
 
 for _ in $(seq 1 300); do
-	n=$("${PSQL[@]}" -Atc "SELECT count(*) FROM sensor" 2>/dev/null || echo 0)
+	n=$(run_psql -d postgres -Atc "SELECT count(*) FROM sensor" 2>/dev/null || echo 0)
 	[ "$n" -ge "$LINES" ] && break
 	sleep 0.1
 done
 
-"${PSQL[@]}" -f "$ROOT/scripts/demo.sql"
+run_psql -d postgres -f "$ROOT/scripts/demo.sql"
 
 cat <<MSG
 
 The cluster is still running.
-  connect:  $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/psql -h $SOCKDIR -p $PGPORT -U postgres postgres
+  connect:  $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/psql -h $PGSOCK -p $PGPORT -U postgres postgres
   send:     echo 'sensor,site=lab,id=s9 temperature=21.5' > /dev/tcp/127.0.0.1/$ILP_PORT
   stop:     $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/pg_ctl -D $DEMO/data stop
 MSG
