@@ -62,7 +62,13 @@
  * min and max cannot be undone from a single number, so the state keeps
  * the current min and max and how many present values (summaries) have
  * exactly that value.  Removing the last copy of the min or the max
- * returns NULL: PostgreSQL then recomputes that frame.
+ * returns NULL: PostgreSQL then recomputes that frame.  Between such
+ * recomputations the finite range only grows, so a value that leaves lies
+ * within the range of what stays; a spike therefore usually forces a
+ * recomputation through this rule first (when it leaves as the max), and
+ * the precision check is the safety net for what the rule does not see,
+ * e.g. a spike leaving while a NaN (which sorts above it) is the max.  The
+ * regression tests check both mechanisms separately.
  *
  * Cost model, per row of a W-row frame: O(1) for the add and the removal
  * (some 40 double-double operations with the final function), plus a
