@@ -63,12 +63,13 @@
  * the current min and max and how many present values (summaries) have
  * exactly that value.  Removing the last copy of the min or the max
  * returns NULL: PostgreSQL then recomputes that frame.  Between such
- * recomputations the finite range only grows, so a value that leaves lies
- * within the range of what stays; a spike therefore usually forces a
- * recomputation through this rule first (when it leaves as the max), and
- * the precision check is the safety net for what the rule does not see,
- * e.g. a spike leaving while a NaN (which sorts above it) is the max.  The
- * regression tests check both mechanisms separately.
+ * recomputations the range of the finite values only grows and holds the
+ * shift, so a value that leaves lies within the range of what stays, M2 is
+ * at least range^2/2 and S2 at most 4 n range^2: a spike forces a
+ * recomputation through this rule when it leaves as the max.  The
+ * precision check is then a safety net (it also guards a spike that leaves
+ * while a NaN, which sorts above it, is the max); with the min/max rule
+ * switched off it alone keeps the spike test of statsummary_window exact.
  *
  * Cost model, per row of a W-row frame: O(1) for the add and the removal
  * (some 40 double-double operations with the final function), plus a
