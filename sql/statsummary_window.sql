@@ -19,7 +19,9 @@ CREATE FUNCTION pg_temp.close(a float8, b numeric, tol float8) RETURNS bool
 --   2: 1e9 + k/2^20 (ill-conditioned)
 --   3: unit noise with a 1e15 spike at i = 200
 --   4: alternating signs (1e6 + k/1024) (-1)^i
---   5: small integers (many repeats, so min/max rarely leave)
+--   5: small integers (many repeats)
+--   6: rising (i/4, each leaving value is the frame's min)
+--   7: falling sawtooth with repeats
 SELECT setseed(0.7);
 CREATE TABLE w (sid int, i int, v float8, nv numeric);
 INSERT INTO w SELECT 1, i, k / 1024.0, k * 0.0009765625
@@ -34,6 +36,8 @@ INSERT INTO w SELECT 4, i, sgn * (1e6 + k / 1024.0), sgn * (1000000 + k * 0.0009
           FROM generate_series(1, 400) i) s;
 INSERT INTO w SELECT 5, i, k, k
   FROM (SELECT i, (random() * 6)::int AS k FROM generate_series(1, 400) i) s;
+INSERT INTO w SELECT 6, i, i / 4.0, i * 0.25 FROM generate_series(1, 400) i;
+INSERT INTO w SELECT 7, i, (400 - i) % 37, (400 - i) % 37 FROM generate_series(1, 400) i;
 SELECT sid, bool_and(nv::float8 = v) AS same_data FROM w GROUP BY sid ORDER BY sid;
 
 -- 1. Against the built-in window aggregates (50-row frames).

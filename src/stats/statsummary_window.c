@@ -59,27 +59,24 @@
  * central sums NaN, as the plain aggregate reports them.  A stored summary
  * with a non-finite sum counts the same way.
  *
- * min and max cannot be undone from a single number, so the state keeps
- * the current min and max and how many present values (summaries) have
- * exactly that value.  Removing the last copy of the min or the max
- * returns NULL: PostgreSQL then recomputes that frame.  Between such
- * recomputations the range of the finite values only grows and holds the
- * shift, so a value that leaves lies within the range of what stays, M2 is
- * at least range^2/2 and S2 at most 4 n range^2: a spike forces a
- * recomputation through this rule when it leaves as the max.  The
- * precision check is then a safety net (it also guards a spike that leaves
- * while a NaN, which sorts above it, is the max); with the min/max rule
- * switched off it alone keeps the spike test of statsummary_window exact.
+ * min and max cannot be undone from a single number.  Frames add rows at
+ * the tail and remove them from the head, in order, so the state keeps for
+ * each a monotone deque (the classic sliding-window extreme): the values
+ * that can still become the frame's max, falling from the front, each
+ * entering value first dropping those behind it that it exceeds; the front
+ * is the max, and a leaving value that equals the front is removed.
+ * Should a removal not fit that order, the inverse function returns NULL
+ * and the frame is recomputed.  NaN sorts above everything, as in float8
+ * comparison.
  *
- * Cost model, per row of a W-row frame: O(1) for the add and the removal
- * (some 40 double-double operations with the final function), plus a
- * recomputation of O(W) whenever the last copy of the frame's min or max
- * leaves or the precision check fails.  On data without trend the leaving
- * row is the frame's min or max with probability about 2/W, so the
- * expected cost stays O(1) per row; on monotone data it is the min (or
- * max) every time and each row costs O(W), as without moving support.
- * Values that repeat (integers, constants) keep counts above one and rarely
- * force a recomputation.
+ * Cost model, per row of a W-row frame: O(1) amortised for the add and
+ * the removal (some 40 double-double operations with the final function;
+ * every value enters and leaves each deque at most once), whatever the
+ * data: monotone series (counters, trends) slide as cheaply as noise.
+ * Memory is O(W) in the worst case (a monotone series keeps every value
+ * of the frame in one deque), 16 bytes a row at most.  A recomputation,
+ * O(W), happens only when the precision check fails, that is after a
+ * value far outside the frame's remaining spread has left.
  */
 #include "postgres.h"
 
@@ -102,6 +99,19 @@ PG_FUNCTION_INFO_V1(streamstat_stats_moving_final);
 /* largest relative error of M2, M4 (and skewness) allowed before recomputing */
 #define MOVING_TOL		0x1p-40
 
+/*
+ * A monotone deque (ring buffer) of the values that can still become the
+ * frame's min (or max): each entering value first drops the candidates
+ * behind it that it beats, so the front is the current extreme.
+ */
+typedef struct MonoDeque
+{
+	double	   *buf;
+	int			cap;			/* allocated slots, a power of 2 */
+	int			head;			/* slot of the front */
+	int			count;			/* values held */
+} MonoDeque;
+
 typedef struct StatsMovingState
 {
 	double		nfinite;		/* values in the power sums */
@@ -113,10 +123,9 @@ typedef struct StatsMovingState
 	DDouble		s[4];			/* S_k = sum((x - c)^k), k = 1..4 */
 	double		err[4];			/* E_k: sum of |S_k| after each update */
 	int64		nitems;			/* contributions present */
-	double		min;			/* smallest value present */
-	double		max;			/* largest value present */
-	int64		nmin;			/* contributions whose min equals min */
-	int64		nmax;			/* contributions whose max equals max */
+	MonoDeque	mins;			/* candidates for the min, rising */
+	MonoDeque	maxs;			/* candidates for the max, falling */
+	MemoryContext context;		/* the aggregate context, for the deques */
 } StatsMovingState;
 
 /* Allocate an empty moving state in the aggregate's context. */
@@ -124,19 +133,31 @@ static StatsMovingState *
 moving_new_state(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcontext;
+	StatsMovingState *st;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "statsummary moving aggregate function called in non-aggregate context");
-	return (StatsMovingState *) MemoryContextAllocZero(aggcontext,
-													   sizeof(StatsMovingState));
+	st = (StatsMovingState *) MemoryContextAllocZero(aggcontext,
+													 sizeof(StatsMovingState));
+	st->context = aggcontext;
+	return st;
 }
 
-/* The moving state of argument 0; it is never NULL after the first row. */
+/* The moving state of argument 0, made at the first row. */
 static inline StatsMovingState *
 moving_state_arg(FunctionCallInfo fcinfo)
 {
 	if (unlikely(PG_ARGISNULL(0)))
 		return moving_new_state(fcinfo);
+	return (StatsMovingState *) PG_GETARG_POINTER(0);
+}
+
+/* The moving state of an inverse transition, which always has one. */
+static inline StatsMovingState *
+moving_state_inv_arg(FunctionCallInfo fcinfo)
+{
+	if (unlikely(PG_ARGISNULL(0)))
+		elog(ERROR, "statsummary inverse transition called without a state");
 	return (StatsMovingState *) PG_GETARG_POINTER(0);
 }
 
@@ -189,43 +210,75 @@ moving_summary_powers(const StatSummary *v, double c, DDouble *p)
 		float_overflow_error();
 }
 
-/* Count a contribution's extremes in (min, max and how often they occur). */
+/* True if a beats b as the deque's extreme: a < b for mins, a > b for maxs. */
+static inline bool
+deque_beats(double a, double b, bool for_max)
+{
+	return for_max ? float8_gt(a, b) : float8_lt(a, b);
+}
+
+/* Append x, after dropping the candidates at the back that x beats. */
+static void
+deque_push(MonoDeque *dq, double x, bool for_max, MemoryContext context)
+{
+	while (dq->count > 0 &&
+		   deque_beats(x, dq->buf[(dq->head + dq->count - 1) & (dq->cap - 1)], for_max))
+		dq->count--;
+	if (dq->count == dq->cap)
+	{
+		int			newcap = dq->cap > 0 ? dq->cap * 2 : 16;
+		double	   *newbuf = MemoryContextAlloc(context, newcap * sizeof(double));
+		int			i;
+
+		for (i = 0; i < dq->count; i++)
+			newbuf[i] = dq->buf[(dq->head + i) & (dq->cap - 1)];
+		if (dq->buf != NULL)
+			pfree(dq->buf);
+		dq->buf = newbuf;
+		dq->cap = newcap;
+		dq->head = 0;
+	}
+	dq->buf[(dq->head + dq->count) & (dq->cap - 1)] = x;
+	dq->count++;
+}
+
+/*
+ * The oldest value x leaves.  If it is the front, the front goes; if the
+ * front does not beat or equal it, x cannot have been the oldest value
+ * (removals must come in the order of additions, as window frames do), so
+ * report failure and let the frame be recomputed.
+ */
+static bool
+deque_remove(MonoDeque *dq, double x, bool for_max)
+{
+	if (dq->count == 0)
+		return false;
+	if (float8_eq(dq->buf[dq->head], x))
+	{
+		dq->head = (dq->head + 1) & (dq->cap - 1);
+		dq->count--;
+		return true;
+	}
+	return deque_beats(dq->buf[dq->head], x, for_max);
+}
+
+/* Count a contribution's extremes in. */
 static inline void
 moving_track_add(StatsMovingState *st, double lo, double hi)
 {
-	if (st->nitems++ == 0)
-	{
-		st->min = lo;
-		st->max = hi;
-		st->nmin = st->nmax = 1;
-		return;
-	}
-	if (float8_lt(lo, st->min))
-	{
-		st->min = lo;
-		st->nmin = 1;
-	}
-	else if (float8_eq(lo, st->min))
-		st->nmin++;
-	if (float8_gt(hi, st->max))
-	{
-		st->max = hi;
-		st->nmax = 1;
-	}
-	else if (float8_eq(hi, st->max))
-		st->nmax++;
+	st->nitems++;
+	deque_push(&st->mins, lo, false, st->context);
+	deque_push(&st->maxs, hi, true, st->context);
 }
 
-/* Count a contribution's extremes out; false if the min or max is lost. */
+/* Count a contribution's extremes out; false if the deques disagree. */
 static inline bool
 moving_track_remove(StatsMovingState *st, double lo, double hi)
 {
 	st->nitems--;
-	if (float8_eq(lo, st->min) && --st->nmin == 0)
-		return false;
-	if (float8_eq(hi, st->max) && --st->nmax == 0)
-		return false;
-	return true;
+	return deque_remove(&st->mins, lo, false) &&
+		deque_remove(&st->maxs, hi, true) &&
+		(st->nitems == 0 || (st->mins.count > 0 && st->maxs.count > 0));
 }
 
 /* Count a contribution with a NaN or infinite sum of n values, in or out. */
@@ -352,7 +405,7 @@ streamstat_stats_agg_moving_trans(PG_FUNCTION_ARGS)
 Datum
 streamstat_stats_agg_moving_inv(PG_FUNCTION_ARGS)
 {
-	StatsMovingState *st = moving_state_arg(fcinfo);
+	StatsMovingState *st = moving_state_inv_arg(fcinfo);
 	double		x;
 
 	if (PG_ARGISNULL(1))
@@ -409,7 +462,7 @@ streamstat_stats_rollup_moving_trans(PG_FUNCTION_ARGS)
 Datum
 streamstat_stats_rollup_moving_inv(PG_FUNCTION_ARGS)
 {
-	StatsMovingState *st = moving_state_arg(fcinfo);
+	StatsMovingState *st = moving_state_inv_arg(fcinfo);
 	StatSummary *v;
 
 	if (PG_ARGISNULL(1))
@@ -476,7 +529,7 @@ streamstat_stats_moving_final(PG_FUNCTION_ARGS)
 			result->sx = -get_float8_infinity();
 		result->m2 = result->m3 = result->m4 = get_float8_nan();
 	}
-	result->min = st->min;
-	result->max = st->max;
+	result->min = st->mins.buf[st->mins.head];
+	result->max = st->maxs.buf[st->maxs.head];
 	PG_RETURN_STATSUMMARY_P(result);
 }
