@@ -65,6 +65,7 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "common/shortest_dec.h"
