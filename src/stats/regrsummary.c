@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -753,33 +754,56 @@ side_sum(const MovingSide *side, double n)
 	return dd_to_double(dd_add(nk, side->sd));
 }
 
-/* Is the error bound K eps peak small against scale (or exactly zero)? */
-static inline bool
-bound_ok(const RegrMoving *m, double peak, double scale)
+/* The error bound K eps peak of a sum whose largest magnitude was peak. */
+static inline double
+moving_bound(const RegrMoving *m, double peak)
 {
-	double		bound = MOVING_SLACK * MOVING_EPS * (double) m->nops * peak;
+	return MOVING_SLACK * MOVING_EPS * (double) m->nops * peak;
+}
 
+/* Is an error bound small against scale (or exactly zero)? */
+static inline bool
+bound_ok(double bound, double scale)
+{
 	return bound == 0.0 || bound <= MOVING_TOL * scale;
 }
 
-/* Can one side still be trusted after a removal?  Sets *ss to its Sxx. */
+/*
+ * Can one side still be trusted after a removal?  Sets *ss to its centered
+ * sum of squares, or to a lower bound of it.  Plain doubles with a bound
+ * on their own error decide the common case; the double-double values are
+ * computed only when that is not conclusive.
+ */
 static bool
 side_precise(const RegrMoving *m, const MovingSide *side, double *ss)
 {
 	double		n = (double) m->n;
-	double		sum;
+	double		bound_ss = moving_bound(m, side->peak_sdd);
+	double		bound_s = moving_bound(m, side->peak_sd);
+	double		nk = n * side->shift;
+	double		sum_lower;
 
 	*ss = 0.0;
 	if (side_has_nonfinite(side))
 		return true;			/* the result is NaN or Inf anyway */
 	if (m->n > 1)
 	{
-		*ss = dd_to_double(side_centered(side, n));
-		if (!bound_ok(m, side->peak_sdd, *ss))
-			return false;
+		double		lower = side->sdd.hi - side->sd.hi * side->sd.hi / n
+			- 8.0 * DBL_EPSILON * side->sdd.hi;
+
+		if (bound_ss > 0.0 && bound_ok(bound_ss, lower))
+			*ss = lower;
+		else
+		{
+			*ss = dd_to_double(side_centered(side, n));
+			if (!bound_ok(bound_ss, *ss))
+				return false;
+		}
 	}
-	sum = side_sum(side, n);
-	return bound_ok(m, side->peak_sd, fmax(fabs(sum), sqrt(n * fmax(*ss, 0.0))));
+	sum_lower = fabs(nk + side->sd.hi) - 4.0 * DBL_EPSILON * (fabs(nk) + fabs(side->sd.hi));
+	if (bound_ok(bound_s, fmax(sum_lower, sqrt(n * fmax(*ss, 0.0)))))
+		return true;
+	return bound_ok(bound_s, fmax(fabs(side_sum(side, n)), sqrt(n * fmax(*ss, 0.0))));
 }
 
 /*
@@ -798,7 +822,8 @@ moving_remove(RegrMoving *m, const RegrSummary *e)
 	if (!side_precise(m, &m->x, &sxx) || !side_precise(m, &m->y, &syy))
 		return false;
 	if (m->n > 1 && !side_has_nonfinite(&m->x) && !side_has_nonfinite(&m->y))
-		return bound_ok(m, m->peak_sdxy, sqrt(fmax(sxx, 0.0) * fmax(syy, 0.0)));
+		return bound_ok(moving_bound(m, m->peak_sdxy),
+						sqrt(fmax(sxx, 0.0) * fmax(syy, 0.0)));
 	return true;
 }
 
