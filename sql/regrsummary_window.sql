@@ -185,6 +185,19 @@ SELECT count(*) AS rows,
 			 WHERE b.i BETWEEN a.i - 59 AND a.i) m) e
  WHERE a.i > 1;
 
+-- Overflow in a sliding frame is an error when finite inputs overflow, as
+-- for the built-ins; infinite inputs give Inf/NaN results instead.
+SELECT i, slope(regr_agg(y, x) OVER w)
+  FROM (VALUES (1, 1e200::float8, 1::float8), (2, -1e200, 2), (3, 1, 3)) v(i, y, x)
+WINDOW w AS (ORDER BY i ROWS 1 PRECEDING);
+SELECT i, regr_slope(y, x) OVER w
+  FROM (VALUES (1, 1e200::float8, 1::float8), (2, -1e200, 2), (3, 1, 3)) v(i, y, x)
+WINDOW w AS (ORDER BY i ROWS 1 PRECEDING);
+SELECT i, mean_y(s), stddev_y(s), slope(s)
+  FROM (SELECT i, regr_agg(y, x) OVER (ORDER BY i ROWS 1 PRECEDING) AS s
+		  FROM (VALUES (1, 'Infinity'::float8, 1::float8), (2, 1, 2), (3, 1, 3)) v(i, y, x)) q
+ ORDER BY i;
+
 DROP TABLE regr_w, regr_wts, regr_wb, regr_wo;
 DROP FUNCTION regr_test_exact(text, int, int, float8);
 DROP FUNCTION regr_test_close(float8, float8, float8);

@@ -841,24 +841,31 @@ moving_summary(const RegrMoving *m, RegrSummary *s)
 	s->n = m->n;
 	s->sx = side_sum(&m->x, n);
 	s->sy = side_sum(&m->y, n);
-	if ((xfin && isinf(s->sx)) || (yfin && isinf(s->sy)))
+	if ((xfin && !isfinite(s->sx)) || (yfin && !isfinite(s->sy)))
 		float_overflow_error();
 	if (!xfin)
 		s->sxx = get_float8_nan();
 	else if (m->n > 1)
-		s->sxx = fmax(dd_to_double(side_centered(&m->x, n)), 0.0);
+		s->sxx = dd_to_double(side_centered(&m->x, n));
 	if (!yfin)
 		s->syy = get_float8_nan();
 	else if (m->n > 1)
-		s->syy = fmax(dd_to_double(side_centered(&m->y, n)), 0.0);
+		s->syy = dd_to_double(side_centered(&m->y, n));
 	if (!xfin || !yfin)
 		s->sxy = get_float8_nan();
 	else if (m->n > 1)
 		s->sxy = dd_to_double(dd_sub(m->sdxy,
 									 dd_div(dd_mul(m->x.sd, m->y.sd),
 											dd_from_double(n))));
-	if (isinf(s->sxx) || isinf(s->syy) || isinf(s->sxy))
+	/* finite inputs whose sums overflowed (NaN from Inf - Inf included) */
+	if ((xfin && !isfinite(s->sxx)) || (yfin && !isfinite(s->syy)) ||
+		(xfin && yfin && !isfinite(s->sxy)))
 		float_overflow_error();
+	/* rounding must not make a sum of squares negative */
+	if (s->sxx < 0.0)
+		s->sxx = 0.0;
+	if (s->syy < 0.0)
+		s->syy = 0.0;
 }
 
 /* A single (y, x) pair as an entry of weight one. */

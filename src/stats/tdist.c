@@ -5,8 +5,7 @@
  * Sits at the very end of the analytics path: slope_pvalue() and slope_ci()
  * in regrsummary.c turn a fitted slope and its standard error into a
  * t statistic and call these functions.  Pure C on purpose (math.h and
- * ddouble.h only),
- * so the numerics can be exercised without a server.
+ * ddouble.h only), so the numerics can be exercised without a server.
  *
  * Accuracy (checked against 50-digit mpmath): about 1e-15 relative for
  * df from 1 to 1e9 and p-values down to 1e-10, about 3e-14 far out in the
