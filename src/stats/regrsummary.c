@@ -223,6 +223,7 @@ regrsummary_copy(const RegrSummary *s)
  * pg_dump/restore and text COPY are exact.
  */
 
+/* Field names of the text form, in order. */
 static const char *const regrsummary_fields[] = {"n", "sx", "sxx", "sy", "syy", "sxy"};
 
 /* Report malformed text input of a regrsummary. */
@@ -235,6 +236,7 @@ regrsummary_syntax_error(const char *str)
 			 errhint("A regrsummary looks like (n:2,sx:3,sxx:0.5,sy:4,syy:2,sxy:1).")));
 }
 
+/* Text input: (n:N,sx:..,sxx:..,sy:..,syy:..,sxy:..), validated. */
 PG_FUNCTION_INFO_V1(streamstat_regrsummary_in);
 Datum
 streamstat_regrsummary_in(PG_FUNCTION_ARGS)
@@ -302,6 +304,7 @@ append_double(StringInfo buf, double v)
 	appendStringInfoString(buf, tmp);
 }
 
+/* Text output, exact for every double. */
 PG_FUNCTION_INFO_V1(streamstat_regrsummary_out);
 Datum
 streamstat_regrsummary_out(PG_FUNCTION_ARGS)
@@ -324,6 +327,7 @@ streamstat_regrsummary_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
+/* Binary input: a version byte, n, then the five sums. */
 PG_FUNCTION_INFO_V1(streamstat_regrsummary_recv);
 Datum
 streamstat_regrsummary_recv(PG_FUNCTION_ARGS)
@@ -351,6 +355,7 @@ streamstat_regrsummary_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_REGRSUMMARY_P(regrsummary_copy(&s));
 }
 
+/* Binary output: a version byte, n, then the five sums. */
 PG_FUNCTION_INFO_V1(streamstat_regrsummary_send);
 Datum
 streamstat_regrsummary_send(PG_FUNCTION_ARGS)
@@ -398,6 +403,7 @@ regr_state(FunctionCallInfo fcinfo, const char *caller)
 	return (RegrSummary *) MemoryContextAllocZero(aggcontext, sizeof(RegrSummary));
 }
 
+/* regr_agg(y, x) transition: add one pair unless y or x is NULL. */
 PG_FUNCTION_INFO_V1(streamstat_regr_accum);
 Datum
 streamstat_regr_accum(PG_FUNCTION_ARGS)
@@ -409,6 +415,7 @@ streamstat_regr_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/* regr_agg(y, timestamptz) transition: x in seconds since the Unix epoch. */
 PG_FUNCTION_INFO_V1(streamstat_regr_accum_tstz);
 Datum
 streamstat_regr_accum_tstz(PG_FUNCTION_ARGS)
@@ -421,6 +428,7 @@ streamstat_regr_accum_tstz(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/* rollup(regrsummary) transition: combine one more summary. */
 PG_FUNCTION_INFO_V1(streamstat_regr_rollup_accum);
 Datum
 streamstat_regr_rollup_accum(PG_FUNCTION_ARGS)
@@ -432,6 +440,7 @@ streamstat_regr_rollup_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/* Combine two partial states of a parallel aggregate. */
 PG_FUNCTION_INFO_V1(streamstat_regr_combine_states);
 Datum
 streamstat_regr_combine_states(PG_FUNCTION_ARGS)
@@ -449,6 +458,7 @@ streamstat_regr_combine_states(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/* Serialize a partial state for a parallel worker. */
 PG_FUNCTION_INFO_V1(streamstat_regr_serialize);
 Datum
 streamstat_regr_serialize(PG_FUNCTION_ARGS)
@@ -468,6 +478,7 @@ streamstat_regr_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* Deserialize a partial state from a parallel worker. */
 PG_FUNCTION_INFO_V1(streamstat_regr_deserialize);
 Datum
 streamstat_regr_deserialize(PG_FUNCTION_ARGS)
@@ -877,6 +888,7 @@ pair_entry(double y, double x)
 	return e;
 }
 
+/* Moving regr_agg(y, x): a pair enters the frame. */
 PG_FUNCTION_INFO_V1(streamstat_regr_maccum);
 Datum
 streamstat_regr_maccum(PG_FUNCTION_ARGS)
@@ -892,6 +904,7 @@ streamstat_regr_maccum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving regr_agg(y, x): a pair leaves; NULL asks for recomputation. */
 PG_FUNCTION_INFO_V1(streamstat_regr_minv);
 Datum
 streamstat_regr_minv(PG_FUNCTION_ARGS)
@@ -908,6 +921,7 @@ streamstat_regr_minv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving regr_agg(y, timestamptz): a pair enters the frame. */
 PG_FUNCTION_INFO_V1(streamstat_regr_maccum_tstz);
 Datum
 streamstat_regr_maccum_tstz(PG_FUNCTION_ARGS)
@@ -924,6 +938,7 @@ streamstat_regr_maccum_tstz(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving regr_agg(y, timestamptz): a pair leaves; NULL asks for recomputation. */
 PG_FUNCTION_INFO_V1(streamstat_regr_minv_tstz);
 Datum
 streamstat_regr_minv_tstz(PG_FUNCTION_ARGS)
@@ -941,6 +956,7 @@ streamstat_regr_minv_tstz(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving rollup: a summary enters the frame. */
 PG_FUNCTION_INFO_V1(streamstat_regr_rollup_maccum);
 Datum
 streamstat_regr_rollup_maccum(PG_FUNCTION_ARGS)
@@ -952,6 +968,7 @@ streamstat_regr_rollup_maccum(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving rollup: a summary leaves; NULL asks for recomputation. */
 PG_FUNCTION_INFO_V1(streamstat_regr_rollup_minv);
 Datum
 streamstat_regr_rollup_minv(PG_FUNCTION_ARGS)
@@ -963,6 +980,7 @@ streamstat_regr_rollup_minv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
+/* Moving final function: the regrsummary of the current frame. */
 PG_FUNCTION_INFO_V1(streamstat_regr_mfinal);
 Datum
 streamstat_regr_mfinal(PG_FUNCTION_ARGS)
@@ -1009,6 +1027,7 @@ regr_slope_of(const RegrSummary *s, double *slope)
 	return true;
 }
 
+/* Number of (y, x) pairs summarized. */
 PG_FUNCTION_INFO_V1(streamstat_regr_num_vals);
 Datum
 streamstat_regr_num_vals(PG_FUNCTION_ARGS)
@@ -1016,6 +1035,7 @@ streamstat_regr_num_vals(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(PG_GETARG_REGRSUMMARY_P(0)->n);
 }
 
+/* Least-squares slope, as regr_slope. */
 PG_FUNCTION_INFO_V1(streamstat_regr_slope);
 Datum
 streamstat_regr_slope(PG_FUNCTION_ARGS)
@@ -1027,6 +1047,7 @@ streamstat_regr_slope(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(slope);
 }
 
+/* Least-squares intercept, as regr_intercept. */
 PG_FUNCTION_INFO_V1(streamstat_regr_intercept);
 Datum
 streamstat_regr_intercept(PG_FUNCTION_ARGS)
@@ -1051,6 +1072,7 @@ streamstat_regr_x_intercept(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->sx / n - (s->sy / n) * (s->sxx / s->sxy));
 }
 
+/* Coefficient of determination, as regr_r2. */
 PG_FUNCTION_INFO_V1(streamstat_regr_r2);
 Datum
 streamstat_regr_r2(PG_FUNCTION_ARGS)
@@ -1065,6 +1087,7 @@ streamstat_regr_r2(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((s->sxy * s->sxy) / (s->sxx * s->syy));
 }
 
+/* Pearson correlation, as corr. */
 PG_FUNCTION_INFO_V1(streamstat_regr_corr);
 Datum
 streamstat_regr_corr(PG_FUNCTION_ARGS)
@@ -1076,6 +1099,7 @@ streamstat_regr_corr(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->sxy / sqrt(s->sxx * s->syy));
 }
 
+/* Covariance, as covar_samp (default) or covar_pop. */
 PG_FUNCTION_INFO_V1(streamstat_regr_covariance);
 Datum
 streamstat_regr_covariance(PG_FUNCTION_ARGS)
@@ -1105,6 +1129,7 @@ regr_predict_at(FunctionCallInfo fcinfo, const RegrSummary *s, double x)
 	PG_RETURN_FLOAT8(s->sy / n + slope * (x - s->sx / n));
 }
 
+/* Fitted y at x. */
 PG_FUNCTION_INFO_V1(streamstat_regr_predict);
 Datum
 streamstat_regr_predict(PG_FUNCTION_ARGS)
@@ -1112,6 +1137,7 @@ streamstat_regr_predict(PG_FUNCTION_ARGS)
 	return regr_predict_at(fcinfo, PG_GETARG_REGRSUMMARY_P(0), PG_GETARG_FLOAT8(1));
 }
 
+/* Fitted y at a time. */
 PG_FUNCTION_INFO_V1(streamstat_regr_predict_tstz);
 Datum
 streamstat_regr_predict_tstz(PG_FUNCTION_ARGS)
@@ -1120,6 +1146,7 @@ streamstat_regr_predict_tstz(PG_FUNCTION_ARGS)
 						   timestamptz_to_epoch_seconds(PG_GETARG_TIMESTAMPTZ(1)));
 }
 
+/* Mean of x, as regr_avgx. */
 PG_FUNCTION_INFO_V1(streamstat_regr_mean_x);
 Datum
 streamstat_regr_mean_x(PG_FUNCTION_ARGS)
@@ -1131,6 +1158,7 @@ streamstat_regr_mean_x(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s->sx / (double) s->n);
 }
 
+/* Mean of y, as regr_avgy. */
 PG_FUNCTION_INFO_V1(streamstat_regr_mean_y);
 Datum
 streamstat_regr_mean_y(PG_FUNCTION_ARGS)
@@ -1157,6 +1185,7 @@ regr_stddev(FunctionCallInfo fcinfo, const RegrSummary *s, double ss)
 	PG_RETURN_FLOAT8(sqrt(ss / ((double) s->n - 1.0)));
 }
 
+/* Standard deviation of x, sample (default) or population. */
 PG_FUNCTION_INFO_V1(streamstat_regr_stddev_x);
 Datum
 streamstat_regr_stddev_x(PG_FUNCTION_ARGS)
@@ -1166,6 +1195,7 @@ streamstat_regr_stddev_x(PG_FUNCTION_ARGS)
 	return regr_stddev(fcinfo, s, s->sxx);
 }
 
+/* Standard deviation of y, sample (default) or population. */
 PG_FUNCTION_INFO_V1(streamstat_regr_stddev_y);
 Datum
 streamstat_regr_stddev_y(PG_FUNCTION_ARGS)
@@ -1205,6 +1235,7 @@ regr_slope_inference(const RegrSummary *s, double *slope, double *se, double *s2
 	return true;
 }
 
+/* Standard error of the slope. */
 PG_FUNCTION_INFO_V1(streamstat_regr_slope_stderr);
 Datum
 streamstat_regr_slope_stderr(PG_FUNCTION_ARGS)
@@ -1218,6 +1249,7 @@ streamstat_regr_slope_stderr(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(se);
 }
 
+/* Standard error of the intercept. */
 PG_FUNCTION_INFO_V1(streamstat_regr_intercept_stderr);
 Datum
 streamstat_regr_intercept_stderr(PG_FUNCTION_ARGS)
@@ -1297,6 +1329,8 @@ streamstat_regr_slope_ci(PG_FUNCTION_ARGS)
  * The t distribution itself, for tests and for users who compute their own
  * statistics: P(T <= t) and its inverse.
  */
+
+/* CDF of the t distribution: P(T <= t) with df degrees of freedom. */
 PG_FUNCTION_INFO_V1(streamstat_t_cdf);
 Datum
 streamstat_t_cdf(PG_FUNCTION_ARGS)
@@ -1312,6 +1346,7 @@ streamstat_t_cdf(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(tdist_cdf(t, df));
 }
 
+/* Quantile of the t distribution: the t with P(T <= t) = p. */
 PG_FUNCTION_INFO_V1(streamstat_t_quantile);
 Datum
 streamstat_t_quantile(PG_FUNCTION_ARGS)

@@ -79,7 +79,7 @@ CREATE AGGREGATE regr_agg(y float8, x float8) (
 	MSFUNC = streamstat_regr_maccum,
 	MINVFUNC = streamstat_regr_minv,
 	MSTYPE = internal,
-	MSSPACE = 184,
+	MSSPACE = 232,
 	MFINALFUNC = streamstat_regr_mfinal,
 	PARALLEL = SAFE
 );
@@ -97,7 +97,7 @@ CREATE AGGREGATE regr_agg(y float8, x timestamptz) (
 	MSFUNC = streamstat_regr_maccum_tstz,
 	MINVFUNC = streamstat_regr_minv_tstz,
 	MSTYPE = internal,
-	MSSPACE = 184,
+	MSSPACE = 232,
 	MFINALFUNC = streamstat_regr_mfinal,
 	PARALLEL = SAFE
 );
@@ -115,7 +115,7 @@ CREATE AGGREGATE rollup(regrsummary) (
 	MSFUNC = streamstat_regr_rollup_maccum,
 	MINVFUNC = streamstat_regr_rollup_minv,
 	MSTYPE = internal,
-	MSSPACE = 184,
+	MSSPACE = 232,
 	MFINALFUNC = streamstat_regr_mfinal,
 	PARALLEL = SAFE
 );
