@@ -54,6 +54,16 @@ SELECT g,
 		  FROM regr_data GROUP BY g) q
  ORDER BY g;
 
+-- x_intercept and predict against the built-in line (x_intercept is
+-- -intercept/slope, as one would compute it from the built-ins)
+SELECT g,
+	   regr_test_close(x_intercept(s), -regr_intercept / regr_slope, 1e-12) AS x_intercept,
+	   regr_test_close(predict(s, regr_avgx + 1), regr_intercept + regr_slope * (regr_avgx + 1), 1e-12)
+		   AS predict
+  FROM (SELECT g, regr_agg(y, x) AS s, regr_intercept(y, x), regr_slope(y, x), regr_avgx(y, x)
+		  FROM regr_data WHERE g IN ('plain', 'negative') GROUP BY g) q
+ ORDER BY g;
+
 -- Time as x: seconds since the Unix epoch, so slopes are per second.
 CREATE TABLE regr_ts AS
 	SELECT 'sensor' || (i % 3) AS sensor,

@@ -1059,17 +1059,22 @@ streamstat_regr_intercept(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((s->sy - s->sx * s->sxy / s->sxx) / (double) s->n);
 }
 
-/* The x where the fitted line crosses y = 0: mean x - mean y Sxx/Sxy. */
+/*
+ * The x where the fitted line crosses y = 0: -intercept/slope, with the
+ * intercept as regr_intercept computes it, so that the answer agrees with
+ * -regr_intercept/regr_slope.
+ */
 PG_FUNCTION_INFO_V1(streamstat_regr_x_intercept);
 Datum
 streamstat_regr_x_intercept(PG_FUNCTION_ARGS)
 {
 	RegrSummary *s = PG_GETARG_REGRSUMMARY_P(0);
-	double		n = (double) s->n;
+	double		intercept;
 
 	if (s->n < 1 || s->sxx == 0.0 || s->sxy == 0.0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(s->sx / n - (s->sy / n) * (s->sxx / s->sxy));
+	intercept = (s->sy - s->sx * s->sxy / s->sxx) / (double) s->n;
+	PG_RETURN_FLOAT8(-intercept / (s->sxy / s->sxx));
 }
 
 /* Coefficient of determination, as regr_r2. */
