@@ -55,21 +55,12 @@ void		_PG_init(void);
 static void
 define_postmaster_settings(void)
 {
-	/*
-	 * PostgreSQL accepts PGC_POSTMASTER settings only while preloading (it
-	 * raises FATAL otherwise); a backend that loads the library later, for
-	 * the analytics functions, gets the listener settings as PGC_SIGHUP:
-	 * visible, and inert without the workers.
-	 */
-	GucContext	listener_context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
-
 	DefineCustomStringVariable("streamstat.database",
 							   "Database the ingest workers connect to and write into.",
 							   NULL,
 							   &streamstat_database,
 							   "postgres",
-							   listener_context, 0,
+							   PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("streamstat.role",
@@ -77,7 +68,7 @@ define_postmaster_settings(void)
 							   NULL,
 							   &streamstat_role,
 							   "",
-							   listener_context, 0,
+							   PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("streamstat.listen_addresses",
@@ -85,7 +76,7 @@ define_postmaster_settings(void)
 							   NULL,
 							   &streamstat_listen_addresses,
 							   "localhost",
-							   listener_context, GUC_LIST_INPUT,
+							   PGC_POSTMASTER, GUC_LIST_INPUT,
 							   NULL, NULL, NULL);
 
 	DefineCustomIntVariable("streamstat.port",
@@ -93,7 +84,7 @@ define_postmaster_settings(void)
 							NULL,
 							&streamstat_port,
 							9009, 0, 65535,
-							listener_context, 0,
+							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("streamstat.workers",
@@ -101,7 +92,7 @@ define_postmaster_settings(void)
 							NULL,
 							&streamstat_workers,
 							1, 0, 64,
-							listener_context, 0,
+							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
 }
 
