@@ -46,9 +46,14 @@ static const struct config_enum_entry precision_options[] = {
 
 void		_PG_init(void);
 
-/* Define every streamstat.* setting, preloaded or not. */
+/*
+ * Define the settings only the ingest workers read.  PostgreSQL refuses
+ * (FATAL) to create PGC_POSTMASTER settings after startup, which is when
+ * CREATE EXTENSION loads an unpreloaded library for the analytics
+ * functions, so these exist only when preloaded.
+ */
 static void
-define_settings(void)
+define_postmaster_settings(void)
 {
 	DefineCustomStringVariable("streamstat.database",
 							   "Database the ingest workers connect to and write into.",
@@ -89,7 +94,12 @@ define_settings(void)
 							1, 0, 64,
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+}
 
+/* Define every other streamstat.* setting, preloaded or not. */
+static void
+define_settings(void)
+{
 	DefineCustomIntVariable("streamstat.max_connections",
 							"Maximum concurrent client connections per ingest worker.",
 							NULL,
@@ -173,6 +183,8 @@ define_settings(void)
 void
 _PG_init(void)
 {
+	if (process_shared_preload_libraries_in_progress)
+		define_postmaster_settings();
 	define_settings();
 
 	if (!process_shared_preload_libraries_in_progress)
