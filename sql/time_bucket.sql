@@ -89,6 +89,16 @@ SELECT DISTINCT time_bucket('1 day', ts, 'Europe/Berlin') AS bucket,
   FROM berlin
  ORDER BY 1;
 
+-- Other zone spellings, read as timezone() reads them: a fixed and a
+-- dynamic abbreviation, a POSIX offset (positive west), and zone names.
+SELECT z AS zone,
+	   count(*) FILTER (WHERE time_bucket('1 day', ts, z) <> date_trunc('day', ts, z)) AS day,
+	   count(*) FILTER (WHERE time_bucket('1 hour', ts, z) <> date_trunc('hour', ts, z)) AS hour,
+	   count(*) FILTER (WHERE time_bucket('1 month', ts, z) <> date_trunc('month', ts, z)) AS month
+  FROM berlin, unnest('{EST, MSK, +05:30, <+0545>-5:45, America/New_York, Australia/Lord_Howe, UTC}'::text[]) AS z
+ GROUP BY z
+ ORDER BY z COLLATE "C";
+
 -- The repeated hour on 27 October: two distinct hourly buckets, each at
 -- or before its timestamps.
 SELECT ts, time_bucket('1 hour', ts, 'Europe/Berlin') AS bucket,

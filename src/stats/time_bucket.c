@@ -24,9 +24,10 @@
  * An interval mixing months with days or time has no single meaning and is
  * rejected.  timestamp and timestamptz share the arithmetic (on UTC for
  * timestamptz); the form with a time zone name buckets the local wall-clock
- * time in that zone and converts the bucket start back, using the server's
- * own timezone(text, timestamptz) and timezone(text, timestamp) so every
- * zone spelling PostgreSQL accepts works here too.
+ * time in that zone and converts the bucket start back.  It reads the zone
+ * argument as timezone(text, timestamptz) does: an abbreviation first, then
+ * a zone name; a zone name is resolved once per call site, abbreviations
+ * and errors go through timezone() itself.
  */
 #include "postgres.h"
 
@@ -35,6 +36,8 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "parser/scansup.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -290,6 +293,84 @@ local_time_in_zone_checked(text *zone, TimestampTz ts)
 }
 
 /*
+ * A time zone argument resolved once per call site (in fn_extra) rather
+ * than once per row: a full zone name keeps its pg_tz.  Abbreviations take
+ * precedence over zone names, as in timezone(); they and unknown names go
+ * through timezone() itself, which also reports the errors.
+ */
+typedef struct ZoneCache
+{
+	char		name[TZ_STRLEN_MAX + 1];	/* the argument it was resolved from */
+	pg_tz	   *tz;				/* the full zone, or NULL */
+} ZoneCache;
+
+/* The resolved zone for this call's zone argument. */
+static ZoneCache *
+zone_cache_lookup(FunctionCallInfo fcinfo, text *zone)
+{
+	ZoneCache  *cache = (ZoneCache *) fcinfo->flinfo->fn_extra;
+	char		name[TZ_STRLEN_MAX + 1];
+	char	   *lower;
+	int			offset;
+	pg_tz	   *abbrev_zone;
+	int			type;
+
+	text_to_cstring_buffer(zone, name, sizeof(name));
+	if (cache != NULL && strcmp(cache->name, name) == 0)
+		return cache;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ZoneCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	strlcpy(cache->name, name, sizeof(cache->name));
+	lower = downcase_truncate_identifier(name, strlen(name), false);
+	type = DecodeTimezoneAbbrev(0, lower, &offset, &abbrev_zone);
+	cache->tz = (type == TZ || type == DTZ || type == DYNTZ) ? NULL : pg_tzset(name);
+	return cache;
+}
+
+/* Local wall-clock time of ts in the zone, as timezone(zone, ts) gives it. */
+static Timestamp
+zone_local_time(const ZoneCache *cache, text *zone, TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+	Timestamp	result;
+
+	if (cache->tz == NULL)
+		return local_time_in_zone_checked(zone, ts);
+	if (timestamp2tm(ts, &offset, &tm, &fsec, NULL, cache->tz) != 0 ||
+		tm2timestamp(&tm, fsec, NULL, &result) != 0)
+		report_out_of_range();
+	return result;
+}
+
+/* The instant of a local time in the zone, as timezone(zone, local) gives it. */
+static TimestampTz
+zone_instant(const ZoneCache *cache, text *zone, Timestamp local)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+	TimestampTz result;
+
+	if (cache->tz == NULL)
+		return DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone,
+													   PointerGetDatum(zone),
+													   TimestampGetDatum(local)));
+	if (timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
+		report_out_of_range();
+	offset = DetermineTimeZoneOffset(&tm, cache->tz);
+	if (tm2timestamp(&tm, fsec, &offset, &result) != 0 ||
+		!IS_VALID_TIMESTAMP(result))
+		report_out_of_range();
+	return result;
+}
+
+/*
  * time_bucket(width interval, ts timestamptz, zone text [, origin timestamp])
  *
  * Buckets the local time of ts in the zone; the origin is a local time too.
@@ -313,6 +394,7 @@ streamstat_time_bucket_zone(PG_FUNCTION_ARGS)
 	Timestamp	local_bucket;
 	TimestampTz same_offset;
 	TimestampTz result;
+	ZoneCache  *cache;
 
 	if (PG_NARGS() > 3)
 		origin = PG_GETARG_TIMESTAMP(3);
@@ -324,22 +406,21 @@ streamstat_time_bucket_zone(PG_FUNCTION_ARGS)
 		PG_RETURN_TIMESTAMPTZ(ts);
 	}
 
-	local = local_time_in_zone_checked(zone, ts);
+	cache = zone_cache_lookup(fcinfo, zone);
+	local = zone_local_time(cache, zone, ts);
 	local_bucket = bucket_timestamp(width, local,
 									PG_NARGS() > 3 ? &origin : NULL);
 
 	/* local >= local_bucket, and both are valid timestamps */
 	if (!pg_sub_s64_overflow(ts, local - local_bucket, &same_offset) &&
 		IS_VALID_TIMESTAMP(same_offset) &&
-		local_time_in_zone(zone, same_offset) == local_bucket)
+		zone_local_time(cache, zone, same_offset) == local_bucket)
 		PG_RETURN_TIMESTAMPTZ(same_offset);
 
-	result = DatumGetTimestampTz(DirectFunctionCall2(timestamp_zone,
-													 PointerGetDatum(zone),
-													 TimestampGetDatum(local_bucket)));
+	result = zone_instant(cache, zone, local_bucket);
 	if (result > ts)
-		elog(ERROR, "time_bucket start %lld is after the timestamp %lld",
-			 (long long) result, (long long) ts);
+		elog(ERROR, "time_bucket start " INT64_FORMAT " is after the timestamp " INT64_FORMAT,
+			 result, ts);
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 
