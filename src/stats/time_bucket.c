@@ -281,6 +281,9 @@ local_time_in_zone_checked(text *zone, TimestampTz ts)
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
+		/* only "time zone not recognized"; cancels and the like pass */
+		if (edata->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE)
+			PG_RE_THROW();
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
@@ -376,9 +379,9 @@ zone_instant(const ZoneCache *cache, text *zone, Timestamp local)
  * Buckets the local time of ts in the zone; the origin is a local time too.
  * The bucket start is a local time b, turned back into an instant:
  *
- * - If no UTC offset change lies between b and ts, the instant is ts minus
- *	 the local distance from b to ts.  This also picks the right one of two
- *	 instants when b is an hour repeated by a backward clock change.
+ * - If ts's UTC offset also holds at ts minus the local distance from b to
+ *	 ts, that instant is it.  This also picks the right one of two instants
+ *	 when b is in an hour repeated by a backward clock change.
  * - Otherwise (a daily bucket over a DST change, say) the instant is
  *	 timezone(zone, b), with PostgreSQL's rule for local times that do not
  *	 exist or exist twice.
