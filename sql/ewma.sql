@@ -57,6 +57,12 @@ SELECT ewma(x, 0.5 ORDER BY i) AS three,
 	   ewma(x, 0.5 ORDER BY i DESC) AS reversed
   FROM (VALUES (1, 1::float8), (2, 3), (3, 4)) AS s(i, x);
 
+-- A sliding frame restarts from the frame's first row: the last two rows
+-- give 0.5 * 4 + 0.5 * 3 = 3.5 and 0.5 * 8 + 0.5 * 4 = 6.
+SELECT i, ewma(x, 0.5) OVER (ORDER BY i ROWS 1 PRECEDING) AS sliding,
+	   ewma(x, 0.5) OVER (ORDER BY i) AS running
+  FROM (VALUES (1, 1::float8), (2, 3), (3, 4), (4, 8)) AS s(i, x);
+
 -- NaN and infinity propagate as in avg(); alpha 1 forgets them.
 SELECT ewma(x, 0.5 ORDER BY i) AS nan,
 	   ewma(x, 1 ORDER BY i) AS last_after_nan
