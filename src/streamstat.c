@@ -25,6 +25,7 @@ char	   *streamstat_role = NULL;
 char	   *streamstat_listen_addresses = NULL;
 int			streamstat_port = 9009;
 int			streamstat_workers = 1;
+int			streamstat_http_port = 8086;
 int			streamstat_max_connections = 256;
 int			streamstat_flush_interval_ms = 200;
 int			streamstat_batch_rows = 50000;
@@ -34,6 +35,9 @@ char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
 int			streamstat_precision = ILP_PRECISION_NS;
+int			streamstat_max_body_bytes = 32 * 1024 * 1024;
+int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
+int			streamstat_http_timeout_ms = 10 * 1000;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
@@ -44,18 +48,40 @@ static const struct config_enum_entry precision_options[] = {
 	{NULL, 0, false}
 };
 
+static const struct config_enum_entry require_auth_options[] = {
+	{"auto", STREAMSTAT_REQUIRE_AUTH_AUTO, false},
+	{"on", STREAMSTAT_REQUIRE_AUTH_ON, false},
+	{"off", STREAMSTAT_REQUIRE_AUTH_OFF, false},
+	{"true", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"false", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"yes", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"no", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"1", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"0", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{NULL, 0, false}
+};
+
 void		_PG_init(void);
 
 /* Define every streamstat.* setting, preloaded or not. */
 static void
 define_settings(void)
 {
+	/*
+	 * PostgreSQL refuses (FATAL) to create PGC_POSTMASTER settings outside
+	 * shared_preload_libraries, which happens as soon as CREATE EXTENSION or
+	 * a C function loads the library into a backend.  No listener runs then,
+	 * so the listener settings are only there to be shown.
+	 */
+	GucContext	listener = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
 	DefineCustomStringVariable("streamstat.database",
 							   "Database the ingest workers connect to and write into.",
 							   NULL,
 							   &streamstat_database,
 							   "postgres",
-							   PGC_POSTMASTER, 0,
+							   listener, 0,
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("streamstat.role",
@@ -63,7 +89,7 @@ define_settings(void)
 							   NULL,
 							   &streamstat_role,
 							   "",
-							   PGC_POSTMASTER, 0,
+							   listener, 0,
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("streamstat.listen_addresses",
@@ -71,7 +97,7 @@ define_settings(void)
 							   NULL,
 							   &streamstat_listen_addresses,
 							   "localhost",
-							   PGC_POSTMASTER, GUC_LIST_INPUT,
+							   listener, GUC_LIST_INPUT,
 							   NULL, NULL, NULL);
 
 	DefineCustomIntVariable("streamstat.port",
@@ -79,7 +105,7 @@ define_settings(void)
 							NULL,
 							&streamstat_port,
 							9009, 0, 65535,
-							PGC_POSTMASTER, 0,
+							listener, 0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("streamstat.workers",
@@ -87,7 +113,15 @@ define_settings(void)
 							NULL,
 							&streamstat_workers,
 							1, 0, 64,
-							PGC_POSTMASTER, 0,
+							listener, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.http_port",
+							"TCP port of the InfluxDB-compatible HTTP write API; 0 disables it.",
+							NULL,
+							&streamstat_http_port,
+							8086, 0, 65535,
+							listener, 0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("streamstat.max_connections",
@@ -162,6 +196,31 @@ define_settings(void)
 							 precision_options,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.max_body_bytes",
+							"Largest HTTP request body, before and after gzip decompression.",
+							NULL,
+							&streamstat_max_body_bytes,
+							32 * 1024 * 1024, 1024, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("streamstat.require_auth",
+							 "Whether HTTP writes need a token: on, off, or auto (on unless listen_addresses is loopback-only).",
+							 NULL,
+							 &streamstat_require_auth,
+							 STREAMSTAT_REQUIRE_AUTH_AUTO,
+							 require_auth_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.http_timeout",
+							"Longest an HTTP connection may stay idle, or take to send one request.",
+							NULL,
+							&streamstat_http_timeout_ms,
+							10 * 1000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("streamstat");
