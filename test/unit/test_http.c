@@ -1036,6 +1036,46 @@ test_http_gzip_end_to_end(void)
 	free(z);
 }
 
+/* Feeding pipelined input in pieces of any size gives the same requests. */
+static void
+test_split_points(void)
+{
+	static const int want_done[] = {3, 2, 0};
+	static const int want_status[] = {0, 0, 400};
+	static const char *inputs[] = {
+		"POST /api/v2/write?bucket=a&precision=ms HTTP/1.1\r\nHost: x\r\nAuthorization: Token t\r\n"
+		"Content-Length: 11\r\n\r\ncpu v=1 1\n\n"
+		"POST /write?db=b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"5;x=y\r\nab\ncd\r\n3\r\nef\n\r\n0\r\nT: 1\r\n\r\n"
+		"GET /ping HTTP/1.0\r\n\r\n",
+		"\r\nGET /health HTTP/1.1\nHost: x\n\nPOST / HTTP/1.1\nHost: x\nContent-Length: 2\n\nab",
+		"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
+	};
+	size_t		k;
+
+	for (k = 0; k < sizeof(inputs) / sizeof(inputs[0]); k++)
+	{
+		const char *in = inputs[k];
+		size_t		len = strlen(in);
+		static Outcome whole,
+					split;
+		size_t		cut;
+		bool		all_same = true;
+
+		run_parser(in, len, &default_limits, 0, &whole);
+		for (cut = 1; cut < len && all_same; cut++)
+		{
+			run_parser(in, len, &default_limits, cut, &split);
+			all_same = (whole.nreq == split.nreq && whole.ndone == split.ndone &&
+						whole.status == split.status &&
+						memcmp(whole.req, split.req, sizeof(whole.req)) == 0);
+		}
+		ok(all_same && whole.ndone == want_done[k] && whole.status == want_status[k],
+		   "input %zu: feeding in pieces of every size 1..%zu gives the same requests "
+		   "(%d done, status %d)", k, len - 1, whole.ndone, whole.status);
+	}
+}
+
 int
 main(void)
 {
@@ -1051,6 +1091,7 @@ main(void)
 	test_json_and_responses();
 	test_gzip();
 	test_http_gzip_end_to_end();
+	test_split_points();
 	printf("1..%d\n", ntests);
 	return nfailed == 0 ? 0 : 1;
 }
