@@ -112,7 +112,6 @@ typedef struct HttpParser
 	void	   *realloc_arg;
 	HttpLimits	limits;
 	HttpParserState state;
-	bool		head_reported;	/* HTTP_HEAD returned for this request */
 
 	/* head accumulation */
 	char	   *head;

@@ -170,7 +170,6 @@ parser_reset_request(HttpParser *parser)
 	memset(&parser->request, 0, sizeof(parser->request));
 	parser->request.content_length = -1;
 	parser->state = HTTP_STATE_HEAD;
-	parser->head_reported = false;
 	parser->head_len = 0;
 	parser->line_start = 0;
 	parser->nlines = 0;
@@ -624,13 +623,8 @@ feed_head(HttpParser *parser, const char *data, size_t len, size_t *consumed)
 
 		if (line_len == 0)
 		{
-			HttpEvent	ev;
-
 			*consumed = i + 1;
-			ev = parse_head(parser);
-			if (ev == HTTP_HEAD)
-				parser->head_reported = true;
-			return ev;
+			return parse_head(parser);
 		}
 		if (++parser->nlines > parser->limits.max_headers)
 		{
