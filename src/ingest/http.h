@@ -214,6 +214,12 @@ extern size_t http_json_escape(char *out, size_t cap, const char *src, size_t le
 extern size_t http_error_body(char *out, size_t cap, int status,
 							  const char *message, long line);
 
+/* The 400 body for a write with bad lines: names the first bad line, its
+ * reason, and says that the good lines were stored and the bad ones are in
+ * streamstat.rejects; returns the length needed, like snprintf. */
+extern size_t http_bad_lines_body(char *out, size_t cap, long first_bad_line,
+								  const char *reason, long bad_lines, long total_lines);
+
 typedef struct HttpResponse
 {
 	int			status;

@@ -1345,6 +1345,19 @@ http_error_body(char *out, size_t cap, int status, const char *message, long lin
 	return out_end(&o);
 }
 
+size_t
+http_bad_lines_body(char *out, size_t cap, long first_bad_line, const char *reason,
+					long bad_lines, long total_lines)
+{
+	char		message[HTTP_ERROR_BYTES + 200];
+
+	snprintf(message, sizeof(message),
+			 "line %ld: %s (%ld of %ld lines rejected: the other lines were stored, "
+			 "the rejected ones are in streamstat.rejects)",
+			 first_bad_line, reason, bad_lines, total_lines);
+	return http_error_body(out, cap, 400, message, first_bad_line);
+}
+
 /* Append an IMF-fixdate (RFC 9110 5.6.7) without locale-dependent names. */
 static void
 out_date(HttpOut *o, time_t t)

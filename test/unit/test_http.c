@@ -751,6 +751,10 @@ test_json_and_responses(void)
 	ok(strcmp(out, "{\"code\":\"invalid\",\"message\":\"line 3: missing field; the good lines were "
 			  "stored, the bad ones are in streamstat.rejects\",\"line\":3}") == 0 && n == strlen(out),
 	   "400 JSON body with line");
+	http_bad_lines_body(out, sizeof(out), 7, "unbalanced \"quotes\"", 2, 10000);
+	ok(strcmp(out, "{\"code\":\"invalid\",\"message\":\"line 7: unbalanced \\\"quotes\\\" (2 of 10000 "
+			  "lines rejected: the other lines were stored, the rejected ones are in "
+			  "streamstat.rejects)\",\"line\":7}") == 0, "400 body for bad lines (%s)", out);
 	http_error_body(out, sizeof(out), 413, "too \"big\"", 0);
 	ok(strcmp(out, "{\"code\":\"request too large\",\"message\":\"too \\\"big\\\"\"}") == 0,
 	   "413 JSON body without line, message escaped");
