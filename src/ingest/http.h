@@ -1,8 +1,9 @@
 /*
  * http.h
  *		HTTP/1.1 write API: the contract between the request parser
- *		(http_parse.c), the gzip inflater (http_gzip.c), their users (the
- *		ingest worker's HTTP connections, the unit tests) and the token check
+ *		(http_parse.c), the write API's helpers (http_write.c), the gzip
+ *		inflater (http_gzip.c), their users (the ingest worker's HTTP
+ *		connections, the unit tests, the benchmark) and the token check
  *		(auth.c).
  *
  * Where it sits in the path of a record: an HTTP client's bytes arrive on a
@@ -160,6 +161,8 @@ extern const char *http_request_param(const HttpRequest *request, const char *na
 /* Decode %XX escapes (and '+' as space when plus_is_space) in place; false
  * on a bad escape or an encoded NUL.  *len is updated. */
 extern bool http_percent_decode(char *s, size_t *len, bool plus_is_space);
+
+/* ---- the write API's helpers (http_write.c) ---- */
 
 /*
  * Timestamp precision of a write request: the v2 API accepts ns, us, ms, s;
