@@ -25,6 +25,7 @@ char	   *streamstat_role = NULL;
 char	   *streamstat_listen_addresses = NULL;
 int			streamstat_port = 9009;
 int			streamstat_workers = 1;
+int			streamstat_http_port = 8086;
 int			streamstat_max_connections = 256;
 int			streamstat_flush_interval_ms = 200;
 int			streamstat_batch_rows = 50000;
@@ -34,6 +35,9 @@ char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
 int			streamstat_precision = ILP_PRECISION_NS;
+int			streamstat_max_body_bytes = 32 * 1024 * 1024;
+int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
+int			streamstat_http_timeout_ms = 10 * 1000;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
@@ -41,6 +45,19 @@ static const struct config_enum_entry precision_options[] = {
 	{"us", ILP_PRECISION_US, false},
 	{"ms", ILP_PRECISION_MS, false},
 	{"s", ILP_PRECISION_S, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry require_auth_options[] = {
+	{"auto", STREAMSTAT_REQUIRE_AUTH_AUTO, false},
+	{"on", STREAMSTAT_REQUIRE_AUTH_ON, false},
+	{"off", STREAMSTAT_REQUIRE_AUTH_OFF, false},
+	{"true", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"false", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"yes", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"no", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"1", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"0", STREAMSTAT_REQUIRE_AUTH_OFF, true},
 	{NULL, 0, false}
 };
 
@@ -92,6 +109,14 @@ define_postmaster_settings(void)
 							NULL,
 							&streamstat_workers,
 							1, 0, 64,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.http_port",
+							"TCP port of the InfluxDB-compatible HTTP write API; 0 disables it.",
+							NULL,
+							&streamstat_http_port,
+							8086, 0, 65535,
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
 }
@@ -172,6 +197,31 @@ define_settings(void)
 							 precision_options,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.max_body_bytes",
+							"Largest HTTP request body, before and after gzip decompression.",
+							NULL,
+							&streamstat_max_body_bytes,
+							32 * 1024 * 1024, 1024, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("streamstat.require_auth",
+							 "Whether HTTP writes need a token: on, off, or auto (on unless listen_addresses is loopback-only).",
+							 NULL,
+							 &streamstat_require_auth,
+							 STREAMSTAT_REQUIRE_AUTH_AUTO,
+							 require_auth_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.http_timeout",
+							"Longest an HTTP connection may stay idle, or take to send one request.",
+							NULL,
+							&streamstat_http_timeout_ms,
+							10 * 1000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("streamstat");
