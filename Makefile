@@ -15,7 +15,8 @@ SQL_PARTS = \
 	src/stats/regrsummary.sql \
 	src/stats/time_bucket.sql \
 	src/stats/ewma.sql \
-	src/ingest/ingest.sql
+	src/ingest/ingest.sql \
+	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 
@@ -32,7 +33,7 @@ PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 # Also for the LLVM bitcode of src/*/ files, which include "streamstat.h".
 PG_CPPFLAGS += -Isrc
 
-EXTRA_CLEAN = test/unit/test_ilp test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
+EXTRA_CLEAN = test/unit/test_ilp test/unit/test_http test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -51,7 +52,7 @@ print-regress:
 # C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
 # program test/unit/test_NAME built from test/unit/test_NAME.c and all of
 # PURE_SRCS.
-PURE_SRCS =
+PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)

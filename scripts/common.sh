@@ -98,3 +98,32 @@ free_port() {
 	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
 	echo "$p"
 }
+
+# Start a throwaway cluster in directory $1 (emptied first) as the server
+# user, with streamstat preloaded and any further postgresql.conf lines read
+# from standard input.  Sets PGSOCK and PGPORT; `run_psql` then reaches it.
+start_cluster() {
+	local dir=$1
+	fresh_workdir "$dir"
+	# Unix socket paths are limited to 107 bytes; fall back to /tmp if needed.
+	PGSOCK=$dir
+	if [ ${#PGSOCK} -gt 80 ]; then
+		PGSOCK=$(mktemp -d /tmp/streamstat-sock.XXXXXX)
+		[ "$(id -u)" -eq 0 ] && chown "$RUN_USER" "$PGSOCK"
+	fi
+	PGPORT=$(free_port 54329)
+	as_run_user initdb -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >"$dir/initdb.log"
+	{
+		echo "port = $PGPORT"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$PGSOCK'"
+		echo "shared_preload_libraries = 'streamstat'"
+		cat
+	} >>"$dir/data/postgresql.conf"
+	as_run_user pg_ctl -D "$dir/data" -l "$dir/postgres.log" -w start >/dev/null
+}
+
+# psql into the cluster of start_cluster, stopping at the first error.
+run_psql() {
+	as_run_user psql -X -q -h "$PGSOCK" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 "$@"
+}

@@ -27,6 +27,7 @@ char	   *streamstat_role = NULL;
 char	   *streamstat_listen_addresses = NULL;
 int			streamstat_port = 9009;
 int			streamstat_workers = 1;
+int			streamstat_http_port = 8086;
 int			streamstat_max_connections = 256;
 int			streamstat_flush_interval_ms = 200;
 int			streamstat_batch_rows = 50000;
@@ -36,6 +37,9 @@ char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
 int			streamstat_precision = ILP_PRECISION_NS;
+int			streamstat_max_body_bytes = 32 * 1024 * 1024;
+int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
+int			streamstat_http_timeout_ms = 10 * 1000;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
@@ -43,6 +47,19 @@ static const struct config_enum_entry precision_options[] = {
 	{"us", ILP_PRECISION_US, false},
 	{"ms", ILP_PRECISION_MS, false},
 	{"s", ILP_PRECISION_S, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry require_auth_options[] = {
+	{"auto", STREAMSTAT_REQUIRE_AUTH_AUTO, false},
+	{"on", STREAMSTAT_REQUIRE_AUTH_ON, false},
+	{"off", STREAMSTAT_REQUIRE_AUTH_OFF, false},
+	{"true", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"false", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"yes", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"no", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{"1", STREAMSTAT_REQUIRE_AUTH_ON, true},
+	{"0", STREAMSTAT_REQUIRE_AUTH_OFF, true},
 	{NULL, 0, false}
 };
 
@@ -73,9 +90,14 @@ streamstat_shmem_startup(void)
 	ingest_stats_shmem_startup();
 }
 
-/* Define every streamstat.* setting, preloaded or not. */
+/*
+ * Define the settings only the ingest workers read.  PostgreSQL refuses
+ * (FATAL) to create PGC_POSTMASTER settings after startup, which is when
+ * CREATE EXTENSION loads an unpreloaded library for the analytics
+ * functions, so these exist only when preloaded.
+ */
 static void
-define_settings(void)
+define_postmaster_settings(void)
 {
 	DefineCustomStringVariable("streamstat.database",
 							   "Database the ingest workers connect to and write into.",
@@ -117,6 +139,19 @@ define_settings(void)
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("streamstat.http_port",
+							"TCP port of the InfluxDB-compatible HTTP write API; 0 disables it.",
+							NULL,
+							&streamstat_http_port,
+							8086, 0, 65535,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+}
+
+/* Define every other streamstat.* setting, preloaded or not. */
+static void
+define_settings(void)
+{
 	DefineCustomIntVariable("streamstat.max_connections",
 							"Maximum concurrent client connections per ingest worker.",
 							NULL,
@@ -190,6 +225,31 @@ define_settings(void)
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("streamstat.max_body_bytes",
+							"Largest HTTP request body, before and after gzip decompression.",
+							NULL,
+							&streamstat_max_body_bytes,
+							32 * 1024 * 1024, 1024, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("streamstat.require_auth",
+							 "Whether HTTP writes need a token: on, off, or auto (on unless listen_addresses is loopback-only).",
+							 NULL,
+							 &streamstat_require_auth,
+							 STREAMSTAT_REQUIRE_AUTH_AUTO,
+							 require_auth_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("streamstat.http_timeout",
+							"Longest an HTTP connection may stay idle, or take to send one request.",
+							NULL,
+							&streamstat_http_timeout_ms,
+							10 * 1000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("streamstat");
 #else
@@ -200,6 +260,8 @@ define_settings(void)
 void
 _PG_init(void)
 {
+	if (process_shared_preload_libraries_in_progress)
+		define_postmaster_settings();
 	define_settings();
 
 	if (!process_shared_preload_libraries_in_progress)

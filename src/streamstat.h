@@ -15,6 +15,7 @@ extern char *streamstat_role;
 extern char *streamstat_listen_addresses;
 extern int	streamstat_port;
 extern int	streamstat_workers;
+extern int	streamstat_http_port;
 
 /* Reloadable on SIGHUP. */
 extern int	streamstat_max_connections;
@@ -26,6 +27,18 @@ extern char *streamstat_schema;
 extern int	streamstat_partition_interval_s;
 extern bool streamstat_auto_create;
 extern int	streamstat_precision;	/* an IlpPrecision */
+extern int	streamstat_max_body_bytes;
+extern int	streamstat_require_auth;	/* a StreamstatRequireAuth */
+extern int	streamstat_http_timeout_ms;
+
+/* streamstat.require_auth: auto means on unless listen_addresses is
+ * loopback-only (see streamstat_http_auth_required in ingest/auth.c). */
+typedef enum StreamstatRequireAuth
+{
+	STREAMSTAT_REQUIRE_AUTH_AUTO,
+	STREAMSTAT_REQUIRE_AUTH_ON,
+	STREAMSTAT_REQUIRE_AUTH_OFF
+} StreamstatRequireAuth;
 
 /* Set by _PG_init when loaded through shared_preload_libraries. */
 extern bool streamstat_preloaded;

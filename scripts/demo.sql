@@ -1,0 +1,50 @@
+-- scripts/demo.sql — what the demo prints once the readings are stored.
+\pset footer off
+\echo
+\echo '== readings: three sensors, one every 10 s over six hours (daily swing, drift on s2, noise)'
+CREATE TABLE sensor (time timestamptz NOT NULL, id text, temperature double precision);
+SELECT setseed(0.42) \g /dev/null
+INSERT INTO sensor
+SELECT t, 's' || s,
+       20 + 3 * sin(extract(epoch FROM t) / 3600)
+          + CASE WHEN s = 2 THEN extract(epoch FROM t - (now() - interval '6 hours')) / 3600 ELSE 0 END
+          + (random() - 0.5)
+  FROM generate_series(now() - interval '6 hours', now(), interval '10 seconds') AS t,
+       generate_series(1, 3) AS s;
+SELECT count(*) AS rows, min(time), max(time) FROM sensor;
+\echo
+\echo '== hourly statistics per sensor: one stats_agg, many accessors'
+SELECT time_bucket('1 hour', time) AS hour, id,
+       num_vals(stats_agg(temperature)) AS n,
+       round(mean(stats_agg(temperature))::numeric, 2) AS mean,
+       round(stddev(stats_agg(temperature))::numeric, 3) AS stddev,
+       round(skewness(stats_agg(temperature))::numeric, 3) AS skew
+  FROM sensor
+ GROUP BY 1, 2
+ ORDER BY 1, 2
+ LIMIT 12;
+\echo
+\echo '== 30-minute sliding window (180 readings) on s1, O(rows) with moving aggregates'
+SELECT time, round(temperature::numeric, 2) AS temperature,
+       round(mean(w)::numeric, 3) AS mean_30min,
+       round(stddev(w)::numeric, 3) AS stddev_30min,
+       round(zscore(w, temperature)::numeric, 2) AS zscore
+  FROM (SELECT time, temperature,
+               stats_agg(temperature) OVER (ORDER BY time ROWS 179 PRECEDING) AS w
+          FROM sensor WHERE id = 's1') x
+ ORDER BY time DESC
+ LIMIT 5;
+\echo
+\echo '== smoothing: EWMA (alpha 0.1) and time-aware EWMA (half-life 5 min)'
+SELECT id, round(ewma(temperature, 0.1 ORDER BY time)::numeric, 3) AS ewma,
+       round(ewma(temperature, time, '5 minutes' ORDER BY time)::numeric, 3) AS ewma_5min
+  FROM sensor GROUP BY id ORDER BY id;
+\echo
+\echo '== trend per sensor: least squares of temperature on time, with inference'
+SELECT id,
+       round((slope(r) * 3600)::numeric, 4) AS degrees_per_hour,
+       round(r2(r)::numeric, 4) AS r2,
+       round((slope_stderr(r) * 3600)::numeric, 5) AS stderr_per_hour,
+       slope_pvalue(r) < 0.001 AS significant
+  FROM (SELECT id, regr_agg(temperature, time) AS r FROM sensor GROUP BY id) x
+ ORDER BY id;
