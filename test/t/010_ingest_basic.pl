@@ -78,7 +78,7 @@ ilp_send($node, join('',
 	"good,n=6 v=6i 1764028805000000000\n",
 	"good,n=7 v=7i"));
 wait_for($node, 'SELECT count(*) FROM good', '7', 'good lines around bad ones land (also a final line without newline)');
-wait_for($node, q{SELECT count(*) FROM streamstat.rejects WHERE client LIKE '127.0.0.1:%' AND line NOT LIKE 'weather%'}, '5',
+wait_for($node, q{SELECT count(*) FROM streamstat.rejects WHERE client LIKE '127.0.0.1:%' AND line NOT LIKE 'weather%'}, '4',
 	'each bad line is a reject with its client');
 my $rej = $node->safe_psql('postgres', q{SELECT line || ' => ' || reason FROM streamstat.rejects ORDER BY received_at, line});
 like($rej, qr/^this is not a line => \S/m, 'malformed line stored with a reason');
