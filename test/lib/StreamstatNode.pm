@@ -27,6 +27,7 @@ sub streamstat_node
 	$node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'streamstat'
 streamstat.port = $port
+streamstat.http_port = 0
 streamstat.listen_addresses = '127.0.0.1'
 streamstat.flush_interval = 50
 $extra});
