@@ -50,7 +50,8 @@ print-regress:
 # C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
 # program test/unit/test_NAME built from test/unit/test_NAME.c and all of
 # PURE_SRCS.
-PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c
+PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c \
+	src/ingest/ilp_parse.c
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
