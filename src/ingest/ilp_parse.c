@@ -28,10 +28,14 @@
  *	- Bytes are not checked for valid UTF-8 here: the worker validates the
  *	  text once, against the database encoding, before it stores it.  An
  *	  embedded NUL byte, which no PostgreSQL text can hold, is an error.
- *	- Leading spaces before the measurement are skipped; blank lines and
- *	  lines whose first non-blank character is '#' are ILP_SKIP; one
- *	  trailing '\r' is dropped and trailing spaces are allowed.  Exactly
- *	  one space separates measurement+tags, fields and timestamp.
+ *	- Leading blanks (space, tab) before the measurement are skipped;
+ *	  blank lines and lines whose first non-blank character is '#' are
+ *	  ILP_SKIP (a comment is not checked for NUL bytes); one trailing '\r'
+ *	  is dropped and trailing spaces are allowed.  Exactly one space
+ *	  separates measurement+tags, fields and timestamp.
+ *	- Values: a trailing 'i' or 'u' makes an integer or unsigned integer,
+ *	  t/T/f/F starts a boolean, '"' a string, anything else is a float.
+ *	  Strings are limited to ILP_MAX_STRING_BYTES after unescaping.
  *	- Floats follow PostgreSQL's float8in: a value that overflows to
  *	  infinity or underflows to zero is out of range; inf, nan, hex and a
  *	  leading '+' are not numbers here.
@@ -730,7 +734,7 @@ ilp_parse_line(IlpParser *parser, const char *line, size_t len, IlpPoint *point)
 		len--;
 	end = line + len;
 
-	/* blank or comment line? */
+	/* blank or comment line?  p then stays past the leading blanks */
 	for (p = line; p < end && (*p == ' ' || *p == '\t'); p++)
 		;
 	if (p == end || *p == '#')
@@ -757,9 +761,7 @@ ilp_parse_line(IlpParser *parser, const char *line, size_t len, IlpPoint *point)
 	st.ntags = 0;
 	st.nfields = 0;
 
-	/* measurement, ended by an unescaped comma or space */
-	for (p = line; *p == ' '; p++)
-		;
+	/* measurement (after any leading blanks), ended by a comma or space */
 	escaped = false;
 	q = scan_name(p, end, C_COMMA | C_SPACE, ESC_MEASUREMENT, &escaped);
 	if (q == p)
