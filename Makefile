@@ -58,3 +58,13 @@ unit: $(UNIT_TESTS)
 test/unit/test_%: test/unit/test_%.c $(PURE_SRCS) $(wildcard src/ingest/*.h)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) -lz -lm
 .PHONY: print-regress unit
+
+# libFuzzer target of the line protocol parser (clang-14, libfuzzer-14-dev);
+# scripts/fuzz.sh builds it and runs it over test/fuzz/corpus.
+FUZZ_CC ?= clang-14
+fuzz: test/fuzz/fuzz_ilp
+test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c src/ingest/ilp.h
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc \
+		-o $@ test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c
+.PHONY: fuzz

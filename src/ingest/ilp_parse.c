@@ -741,7 +741,7 @@ ilp_parse_line(IlpParser *parser, const char *line, size_t len, IlpPoint *point)
 		return ILP_SKIP;
 
 	if (ILP_UNLIKELY(memchr(line, '\0', len) != NULL))
-		return ilp_fail(parser, "NUL byte at byte %ld",
+		return ilp_fail(parser, "line has a NUL byte at byte %ld",
 						(long) ((const char *) memchr(line, '\0', len) - line) + 1);
 
 	/* reserve scratch for the whole line once: see the file header */
