@@ -664,14 +664,38 @@ test_structure(void)
 	t_err("m f=1 x", "invalid timestamp \"x\"");
 }
 
+/* n tags and n fields, distinct, then each kind of repeat at the end. */
+static void
+test_wide_duplicates(int nk)
+{
+	char		line[4096];
+	size_t		n;
+	int			i;
+
+	n = (size_t) snprintf(line, sizeof(line), "m");
+	for (i = 0; i < nk; i++)
+		n += (size_t) snprintf(line + n, sizeof(line) - n, ",t%d=v", i);
+	for (i = 0; i < nk; i++)
+		n += (size_t) snprintf(line + n, sizeof(line) - n, "%sf%d=%d", i ? "," : " ", i, i);
+	ok(parse_n(line, n) == ILP_OK && point.ntags == nk && point.nfields == nk &&
+	   point.fields[nk - 1].value.f == nk - 1, "%d tags and %d fields, all distinct", nk, nk);
+	snprintf(line + n, sizeof(line) - n, ",f7=1");
+	t_err(line, "field \"f7\" appears twice");
+	line[n] = '\0';
+	snprintf(line + n, sizeof(line) - n, ",t%d=1", nk - 1);
+	t_err(line, "is both a tag and a field");
+	line[n] = '\0';
+	snprintf(line + n, sizeof(line) - n, ",t0=1");
+	t_err(line, "key \"t0\" is both a tag and a field");
+	line[n] = '\0';
+	memcpy(line + 1, ",t5=v", 5);	/* ",t0=v" becomes a second ",t5=v" */
+	t_err(line, "tag \"t5\" appears twice");
+}
+
 /* Duplicate keys, tag-and-field keys, the key "time". */
 static void
 test_duplicates(void)
 {
-	char		line[2048];
-	size_t		n;
-	int			i;
-
 	t_err("m,a=1,a=2 f=1", "tag \"a\" appears twice");
 	t_err("m,a=1,b=1,a=1 f=1", "tag \"a\" appears twice");
 	t_err("m f=1,f=2", "field \"f\" appears twice");
@@ -686,24 +710,9 @@ test_duplicates(void)
 	t_err("m f=1,time=1i", "field key \"time\" is reserved");
 	t_err("m time=\"x\" 5", "field key \"time\" is reserved");
 
-	/* wide lines take the sorted path */
-	n = (size_t) snprintf(line, sizeof(line), "m");
-	for (i = 0; i < 30; i++)
-		n += (size_t) snprintf(line + n, sizeof(line) - n, ",t%d=v", i);
-	for (i = 0; i < 30; i++)
-		n += (size_t) snprintf(line + n, sizeof(line) - n, "%sf%d=%d", i ? "," : " ", i, i);
-	ok(parse_n(line, n) == ILP_OK && point.ntags == 30 && point.nfields == 30 &&
-	   point.fields[29].value.f == 29.0, "30 tags and 30 fields, all distinct");
-	snprintf(line + n, sizeof(line) - n, ",f7=1");
-	t_err(line, "field \"f7\" appears twice");
-	line[n] = '\0';
-	snprintf(line + n, sizeof(line) - n, ",t29=1");
-	t_err(line, "key \"t29\" is both a tag and a field");
-	line[n] = '\0';
-	snprintf(line + n, sizeof(line) - n, ",t0=1");
-	t_err(line, "key \"t0\" is both a tag and a field");
-	memcpy(line + 1, ",t5=v", 5);	/* ",t0=v" becomes a second ",t5=v" */
-	t_err(line, "tag \"t5\" appears twice");
+	/* 60 keys: filtered pairwise path; 80 keys: sorted path */
+	test_wide_duplicates(30);
+	test_wide_duplicates(40);
 }
 
 /* Timestamps in the line. */
