@@ -13,10 +13,12 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
 #include "utils/guc.h"
 
 #include "streamstat.h"
 #include "ingest/ilp.h"
+#include "ingest/ingest.h"
 
 PG_MODULE_MAGIC;
 
@@ -62,6 +64,31 @@ static const struct config_enum_entry require_auth_options[] = {
 };
 
 void		_PG_init(void);
+
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* Reserve the ingest workers' shared memory. */
+static void
+streamstat_shmem_request(void)
+{
+#if PG_VERSION_NUM >= 150000
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+#endif
+	ingest_stats_shmem_request();
+}
+
+/* Set up the ingest workers' shared memory. */
+static void
+streamstat_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	ingest_stats_shmem_startup();
+}
 
 /*
  * Define the settings only the ingest workers read.  PostgreSQL refuses
@@ -241,4 +268,15 @@ _PG_init(void)
 		return;
 
 	streamstat_preloaded = true;
+
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = streamstat_shmem_request;
+#else
+	streamstat_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = streamstat_shmem_startup;
+
+	ingest_register();
 }

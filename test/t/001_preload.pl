@@ -11,6 +11,7 @@ $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'streamstat'
 streamstat.port = @{[ PostgreSQL::Test::Cluster::get_free_port() ]}
+streamstat.http_port = 0
 });
 $node->start;
 

@@ -1,0 +1,197 @@
+/*
+ * conn.c
+ *		One client connection: second stage of the path of a record.
+ *
+ * Reads what the client sent (non-blocking, one chunk per readiness event)
+ * into a buffer bounded by streamstat.max_line_bytes plus one read chunk,
+ * cuts it into lines at '\n' and hands each line to the batch.  A line that
+ * grows past streamstat.max_line_bytes is rejected with its first bytes and
+ * the rest of it is skipped up to the next '\n' (resynchronisation).
+ *
+ * End of a line: a client that closes its connection after an unterminated
+ * last line has that line taken as a line (clients that omit the final
+ * '\n' lose nothing).  An unterminated line still buffered when the worker
+ * shuts down or the connection fails is stored in streamstat.rejects as an
+ * incomplete line, since its rest may still have been in flight.
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "streamstat.h"
+#include "ingest/ingest.h"
+
+/* A new connection on an accepted, non-blocking socket. */
+IngestConn *
+conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
+			MemoryContext parent)
+{
+	MemoryContext cxt;
+	IngestConn *conn;
+	char		host[NI_MAXHOST];
+	char		serv[NI_MAXSERV];
+
+	cxt = AllocSetContextCreate(parent, "streamstat connection",
+								ALLOCSET_SMALL_SIZES);
+	conn = MemoryContextAllocZero(cxt, sizeof(IngestConn));
+	conn->sock = sock;
+	conn->cxt = cxt;
+	conn->maxcap = streamstat_max_line_bytes + INGEST_READ_CHUNK;
+	conn->cap = 2 * INGEST_READ_CHUNK;
+	conn->buf = MemoryContextAlloc(cxt, conn->cap);
+	conn->batch_client = -1;
+
+	if (getnameinfo(addr, addrlen, host, sizeof(host), serv, sizeof(serv),
+					NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		strlcpy(conn->client, "unknown", sizeof(conn->client));
+	else if (addr->sa_family == AF_INET6)
+		snprintf(conn->client, sizeof(conn->client), "[%s]:%s", host, serv);
+	else
+		snprintf(conn->client, sizeof(conn->client), "%s:%s", host, serv);
+	return conn;
+}
+
+/* The connection's sender index in the current batch. */
+static int32
+conn_batch_client(IngestConn *conn, Batch *batch)
+{
+	if (conn->batch_generation != batch->generation || conn->batch_client < 0)
+	{
+		conn->batch_client = batch_client(batch, conn->client);
+		conn->batch_generation = batch->generation;
+	}
+	return conn->batch_client;
+}
+
+/* Reject the start of an oversized line and skip the rest of it. */
+static void
+conn_reject_oversized(IngestConn *conn, Batch *batch, const char *line,
+					  TimestampTz now, IngestCounters *counters)
+{
+	char		reason[200];
+
+	snprintf(reason, sizeof(reason),
+			 "line longer than streamstat.max_line_bytes (%d bytes); only its first %d bytes are stored here",
+			 streamstat_max_line_bytes, INGEST_REJECT_PREFIX);
+	batch_add_reject(batch, line, INGEST_REJECT_PREFIX,
+					 conn_batch_client(conn, batch), now, reason, counters);
+	counters->lines_received++;
+}
+
+/*
+ * Read one chunk and pass on the complete lines.  Returns false when the
+ * connection is over (closed by the client or failed); the caller then
+ * calls conn_close().
+ */
+bool
+conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
+		  IngestCounters *counters)
+{
+	ssize_t		n;
+	TimestampTz now;
+	char	   *start;
+	char	   *end;
+	char	   *nl;
+	int			limit = Min(streamstat_max_line_bytes, conn->maxcap - INGEST_READ_CHUNK);
+
+	/* Grow the buffer for a long line, never past maxcap. */
+	if (conn->cap - conn->len < INGEST_READ_CHUNK)
+	{
+		int			newcap = Min(conn->cap * 2, conn->maxcap);
+
+		if (newcap - conn->len < INGEST_READ_CHUNK)
+			elog(ERROR, "streamstat connection buffer has no room");
+		conn->buf = repalloc_huge(conn->buf, newcap);
+		conn->cap = newcap;
+	}
+
+	n = recv(conn->sock, conn->buf + conn->len, INGEST_READ_CHUNK, 0);
+	if (n < 0)
+	{
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return true;
+		conn_close(conn, batch, "connection failed before the end of the line", counters);
+		return false;
+	}
+	if (n == 0)
+	{
+		/* Closed by the client: an unterminated last line is a line. */
+		if (conn->len > 0 && !conn->skipping)
+		{
+			now = GetCurrentTimestamp();
+			if (conn->len > limit)
+				conn_reject_oversized(conn, batch, conn->buf, now, counters);
+			else
+				batch_add_line(batch, parser, conn->buf, conn->len,
+							   conn_batch_client(conn, batch), now, counters);
+		}
+		conn->len = 0;
+		conn_close(conn, batch, NULL, counters);
+		return false;
+	}
+
+	counters->bytes_received += n;
+	now = GetCurrentTimestamp();
+	start = conn->buf;
+	end = conn->buf + conn->len + n;
+	/* Resume the search for '\n' where the last read stopped. */
+	nl = memchr(conn->buf + conn->len, '\n', n);
+	while (nl != NULL)
+	{
+		int			len = nl - start;
+
+		if (conn->skipping)
+			conn->skipping = false; /* the oversized line ends here */
+		else if (len > limit)
+			conn_reject_oversized(conn, batch, start, now, counters);
+		else
+			batch_add_line(batch, parser, start, len,
+						   conn_batch_client(conn, batch), now, counters);
+		start = nl + 1;
+		nl = memchr(start, '\n', end - start);
+	}
+
+	/* Keep the unterminated rest, or drop it inside an oversized line. */
+	conn->len = end - start;
+	if (conn->skipping)
+		conn->len = 0;
+	else if (conn->len > limit)
+	{
+		conn_reject_oversized(conn, batch, start, now, counters);
+		conn->skipping = true;
+		conn->len = 0;
+	}
+	else if (conn->len > 0 && start != conn->buf)
+		memmove(conn->buf, start, conn->len);
+	return true;
+}
+
+/*
+ * Close the socket and free the connection; a buffered unterminated line
+ * is rejected with the reason why (NULL: nothing is left to reject).
+ */
+void
+conn_close(IngestConn *conn, Batch *batch, const char *why,
+		   IngestCounters *counters)
+{
+	if (conn->closed)
+		return;
+	if (why != NULL && conn->len > 0 && !conn->skipping)
+	{
+		counters->lines_received++;
+		batch_add_reject(batch, conn->buf, Min(conn->len, INGEST_REJECT_PREFIX),
+						 conn_batch_client(conn, batch), GetCurrentTimestamp(),
+						 why, counters);
+	}
+	conn->len = 0;
+	close(conn->sock);
+	conn->sock = PGINVALID_SOCKET;
+	conn->closed = true;
+	counters->connections_open--;
+}

@@ -1,0 +1,457 @@
+/*
+ * worker.c
+ *		The ingest background worker: registration and the event loop that
+ *		drives the path of a record (listener -> conn -> batch -> writer).
+ *
+ * streamstat.workers processes are registered at preload ("streamstat
+ * ingest" in pg_stat_activity); none when streamstat.port is 0.  Each
+ * connects to streamstat.database as streamstat.role, waits until the
+ * extension is installed there (said once in the log, re-checked every few
+ * seconds), opens its listening sockets and then waits only through one
+ * WaitEventSet: its latch, postmaster death, the listening sockets and the
+ * client sockets.
+ *
+ * Flush: when the oldest buffered line is streamstat.flush_interval old,
+ * when streamstat.batch_rows rows are buffered, or when the batch holds
+ * streamstat.worker_memory.  While the batch is over that memory, client
+ * sockets are not read (TCP back-pressure); the flush is synchronous, so a
+ * slow database also stops reading.  A flush that fails keeps the batch and
+ * is retried after a pause that doubles from flush_interval up to 10 s;
+ * meanwhile reading goes on until the memory cap.
+ *
+ * SIGHUP: re-read the configuration (the reloadable settings apply from
+ * the next line or flush).  SIGTERM: stop reading, reject unterminated
+ * lines still buffered (as incomplete), flush, exit.  Postmaster death:
+ * exit at once.  A crash (or kill -9) loses the rows received and not yet
+ * flushed: TCP gives the clients no acknowledgement of them.
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "streamstat.h"
+#include "ingest/ingest.h"
+
+/* How often to look again for the extension or a bindable port (ms). */
+#define WORKER_RECHECK_MS 1000
+
+/* Longest pause before a failed flush is tried again (ms). */
+#define WORKER_MAX_RETRY_MS 10000
+
+/* Most events handled per wait. */
+#define WORKER_MAX_EVENTS 64
+
+/* The worker's state between passes of its loop. */
+typedef struct WorkerState
+{
+	int			worker_no;
+	pgsocket	listen[INGEST_MAX_LISTEN];
+	int			nlisten;
+	IngestConn **conns;
+	int			nconns;
+	int			conncap;
+	WaitEventSet *wes;
+	bool		wes_reading;	/* whether wes watches client sockets */
+	bool		wes_dirty;		/* sockets changed: rebuild wes */
+	MemoryContext conn_cxt;		/* parent of the connections' contexts */
+	Batch	   *batch;
+	IlpParser	parser;
+	IngestCounters counters;
+	TimestampTz retry_at;		/* 0, or when to try a failed flush again */
+	int			retry_ms;
+	bool		refused_logged; /* logged the current burst of refusals */
+	int64		refused;
+} WorkerState;
+
+/* The parser grows its arrays in TopMemoryContext. */
+static void *
+worker_parser_realloc(void *ptr, size_t size, void *arg)
+{
+	if (size == 0)
+	{
+		if (ptr)
+			pfree(ptr);
+		return NULL;
+	}
+	if (ptr == NULL)
+		return MemoryContextAlloc(TopMemoryContext, size);
+	return repalloc(ptr, size);
+}
+
+/* Register the ingest workers (from _PG_init, when preloaded). */
+void
+ingest_register(void)
+{
+	BackgroundWorker worker;
+
+	if (streamstat_port == 0)
+		return;
+
+	for (int i = 0; i < streamstat_workers; i++)
+	{
+		memset(&worker, 0, sizeof(worker));
+		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		worker.bgw_restart_time = 2;
+		snprintf(worker.bgw_library_name, BGW_MAXLEN, "streamstat");
+		snprintf(worker.bgw_function_name, BGW_MAXLEN, "ingest_worker_main");
+		snprintf(worker.bgw_name, BGW_MAXLEN, "streamstat ingest worker %d", i + 1);
+		snprintf(worker.bgw_type, BGW_MAXLEN, "streamstat ingest");
+		worker.bgw_main_arg = Int32GetDatum(i);
+		RegisterBackgroundWorker(&worker);
+	}
+}
+
+/* Whether the extension is installed in our database. */
+static bool
+worker_extension_installed(void)
+{
+	bool		installed;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	installed = OidIsValid(get_extension_oid("streamstat", true));
+	CommitTransactionCommand();
+	return installed;
+}
+
+/* Handle the latch: interrupts, SIGHUP. */
+static void
+worker_handle_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
+/* Wait on the latch alone for up to timeout ms (no sockets open yet). */
+static void
+worker_wait_latch(long timeout)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 timeout, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	worker_handle_interrupts();
+}
+
+/* Whether client sockets should be read now (not over the memory cap). */
+static bool
+worker_reading(WorkerState *ws)
+{
+	return batch_memory(ws->batch) < (Size) streamstat_worker_memory_kb * 1024;
+}
+
+/* Build the wait event set for the current sockets. */
+static void
+worker_build_wes(WorkerState *ws, bool reading)
+{
+	if (ws->wes)
+		FreeWaitEventSet(ws->wes);
+	ws->wes = CreateWaitEventSet(TopMemoryContext,
+								 2 + ws->nlisten + (reading ? ws->nconns : 0));
+	AddWaitEventToSet(ws->wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(ws->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < ws->nlisten; i++)
+		AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->listen[i], NULL, NULL);
+	if (reading)
+		for (int i = 0; i < ws->nconns; i++)
+			AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->conns[i]->sock,
+							  NULL, ws->conns[i]);
+	ws->wes_reading = reading;
+	ws->wes_dirty = false;
+}
+
+/* Accept the waiting clients of one listening socket. */
+static void
+worker_accept(WorkerState *ws, pgsocket lsock)
+{
+	for (;;)
+	{
+		struct sockaddr_storage addr;
+		socklen_t	addrlen = sizeof(addr);
+		pgsocket	sock;
+
+		sock = accept(lsock, (struct sockaddr *) &addr, &addrlen);
+		if (sock == PGINVALID_SOCKET)
+		{
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				ereport(LOG,
+						(errcode_for_socket_access(),
+						 errmsg("streamstat could not accept a connection: %m")));
+			return;
+		}
+		if (ws->nconns >= streamstat_max_connections)
+		{
+			/* Refuse; say so once per burst of refusals. */
+			close(sock);
+			ws->refused++;
+			if (!ws->refused_logged)
+			{
+				ereport(LOG,
+						(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
+						 errmsg("streamstat ingest worker refuses connections: streamstat.max_connections (%d) are open",
+								streamstat_max_connections),
+						 errhint("Raise streamstat.max_connections or streamstat.workers.")));
+				ws->refused_logged = true;
+			}
+			continue;
+		}
+		if (!pg_set_noblock(sock))
+		{
+			ereport(LOG,
+					(errcode_for_socket_access(),
+					 errmsg("streamstat could not make a client socket non-blocking: %m")));
+			close(sock);
+			continue;
+		}
+		if (ws->nconns == ws->conncap)
+		{
+			ws->conncap = Max(16, ws->conncap * 2);
+			ws->conns = ws->conns ?
+				repalloc(ws->conns, ws->conncap * sizeof(IngestConn *)) :
+				MemoryContextAlloc(TopMemoryContext, ws->conncap * sizeof(IngestConn *));
+		}
+		ws->conns[ws->nconns++] = conn_create(sock, (struct sockaddr *) &addr,
+											  addrlen, ws->conn_cxt);
+		ws->counters.connections_open++;
+		ws->counters.connections_total++;
+		ws->wes_dirty = true;
+		if (ws->refused_logged && ws->nconns < streamstat_max_connections)
+		{
+			ereport(LOG,
+					(errmsg("streamstat ingest worker refused " INT64_FORMAT " connections in the last burst",
+							ws->refused)));
+			ws->refused_logged = false;
+			ws->refused = 0;
+		}
+	}
+}
+
+/* Free the connections marked closed. */
+static void
+worker_reap_conns(WorkerState *ws)
+{
+	int			j = 0;
+
+	for (int i = 0; i < ws->nconns; i++)
+	{
+		IngestConn *conn = ws->conns[i];
+
+		if (conn->closed)
+		{
+			MemoryContextDelete(conn->cxt);
+			ws->wes_dirty = true;
+		}
+		else
+			ws->conns[j++] = conn;
+	}
+	ws->nconns = j;
+}
+
+/* Flush the batch now; on failure schedule a retry. */
+static void
+worker_flush(WorkerState *ws)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	bool		ok;
+
+	if (batch_is_empty(ws->batch))
+		return;
+	ok = writer_flush(ws->batch, &ws->counters);
+	ws->counters.flushes++;
+	ws->counters.last_flush = GetCurrentTimestamp();
+	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
+	if (ok)
+	{
+		batch_reset(ws->batch);
+		ws->retry_at = 0;
+		ws->retry_ms = 0;
+	}
+	else
+	{
+		ws->retry_ms = ws->retry_ms == 0 ? streamstat_flush_interval_ms :
+			Min(ws->retry_ms * 2, WORKER_MAX_RETRY_MS);
+		ws->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ws->retry_ms);
+	}
+	ingest_stats_publish(&ws->counters);
+}
+
+/* Milliseconds until the next flush is due (-1: nothing buffered). */
+static long
+worker_flush_timeout(WorkerState *ws)
+{
+	TimestampTz due;
+	TimestampTz now;
+
+	if (batch_is_empty(ws->batch))
+		return -1;
+	if (ws->retry_at != 0)
+		due = ws->retry_at;
+	else
+		due = TimestampTzPlusMilliseconds(ws->batch->first_at, streamstat_flush_interval_ms);
+	now = GetCurrentTimestamp();
+	if (due <= now)
+		return 0;
+	return (long) ((due - now + 999) / 1000);
+}
+
+/* Whether the batch should be written now. */
+static bool
+worker_flush_due(WorkerState *ws)
+{
+	if (batch_is_empty(ws->batch))
+		return false;
+	if (ws->retry_at != 0)
+		return GetCurrentTimestamp() >= ws->retry_at;
+	return ws->batch->nrows >= streamstat_batch_rows ||
+		!worker_reading(ws) ||
+		worker_flush_timeout(ws) == 0;
+}
+
+/* Stop: reject unterminated lines, write what was received, close. */
+static void
+worker_shutdown(WorkerState *ws)
+{
+	for (int i = 0; i < ws->nconns; i++)
+		conn_close(ws->conns[i], ws->batch,
+				   "incomplete line: the server shut down before its end arrived",
+				   &ws->counters);
+	worker_reap_conns(ws);
+	listener_close(ws->listen, ws->nlisten);
+	ws->nlisten = 0;
+
+	for (int attempt = 0; attempt < 3 && !batch_is_empty(ws->batch); attempt++)
+	{
+		ws->retry_at = 0;
+		worker_flush(ws);
+	}
+	if (!batch_is_empty(ws->batch))
+		ereport(LOG,
+				(errmsg("streamstat ingest worker exits with " INT64_FORMAT " rows and %d rejects unwritten",
+						ws->batch->nrows, list_length(ws->batch->rejects))));
+	ingest_stats_publish(&ws->counters);
+}
+
+/* Entry point of an ingest worker. */
+void
+ingest_worker_main(Datum main_arg)
+{
+	WorkerState ws = {0};
+	WaitEvent	events[WORKER_MAX_EVENTS];
+	bool		told = false;
+	MemoryContext loop_cxt;
+
+	ws.worker_no = DatumGetInt32(main_arg);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	BackgroundWorkerUnblockSignals();
+	ingest_stats_attach(ws.worker_no);
+
+	BackgroundWorkerInitializeConnection(streamstat_database,
+										 streamstat_role[0] ? streamstat_role : NULL,
+										 0);
+	pgstat_report_appname("streamstat ingest");
+
+	/* Wait for CREATE EXTENSION in our database; say so once. */
+	while (!ShutdownRequestPending && !worker_extension_installed())
+	{
+		if (!told)
+			ereport(LOG,
+					(errmsg("streamstat ingest worker waits: extension \"streamstat\" is not installed in database \"%s\"",
+							streamstat_database),
+					 errhint("Run CREATE EXTENSION streamstat in database \"%s\".",
+							 streamstat_database)));
+		told = true;
+		worker_wait_latch(WORKER_RECHECK_MS);
+	}
+
+	/* Open the port; if it cannot be bound yet, try again a bit later. */
+	told = false;
+	while (!ShutdownRequestPending &&
+		   (ws.nlisten = listener_open(ws.listen, INGEST_MAX_LISTEN)) == 0)
+	{
+		if (!told)
+			ereport(LOG,
+					(errmsg("streamstat ingest worker could not listen on port %d; trying again",
+							streamstat_port)));
+		told = true;
+		worker_wait_latch(WORKER_RECHECK_MS);
+	}
+	if (ShutdownRequestPending)
+		proc_exit(0);
+	ereport(LOG,
+			(errmsg("streamstat ingest worker %d listening on port %d",
+					ws.worker_no + 1, streamstat_port)));
+
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "streamstat loop",
+									 ALLOCSET_DEFAULT_SIZES);
+	ws.conn_cxt = AllocSetContextCreate(TopMemoryContext, "streamstat connections",
+										ALLOCSET_DEFAULT_SIZES);
+	ws.batch = batch_create(TopMemoryContext);
+	ilp_parser_init(&ws.parser, worker_parser_realloc, NULL);
+	ws.wes_dirty = true;
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	while (!ShutdownRequestPending)
+	{
+		int			nevents;
+		bool		reading;
+
+		MemoryContextReset(loop_cxt);
+		MemoryContextSwitchTo(loop_cxt);
+
+		reading = worker_reading(&ws);
+		if (ws.wes_dirty || reading != ws.wes_reading)
+			worker_build_wes(&ws, reading);
+
+		nevents = WaitEventSetWait(ws.wes, worker_flush_timeout(&ws), events,
+								   WORKER_MAX_EVENTS, PG_WAIT_EXTENSION);
+		for (int i = 0; i < nevents; i++)
+		{
+			WaitEvent  *ev = &events[i];
+
+			if (ev->events & WL_LATCH_SET)
+			{
+				ResetLatch(MyLatch);
+				worker_handle_interrupts();
+			}
+			else if ((ev->events & WL_SOCKET_READABLE) && ev->user_data == NULL)
+				worker_accept(&ws, ev->fd);
+			else if (ev->events & WL_SOCKET_READABLE)
+			{
+				IngestConn *conn = (IngestConn *) ev->user_data;
+
+				if (!conn->closed && worker_reading(&ws))
+					(void) conn_read(conn, ws.batch, &ws.parser, &ws.counters);
+			}
+		}
+		worker_reap_conns(&ws);
+
+		if (worker_flush_due(&ws))
+			worker_flush(&ws);
+		ingest_stats_publish(&ws.counters);
+	}
+
+	MemoryContextSwitchTo(TopMemoryContext);
+	worker_shutdown(&ws);
+	proc_exit(0);
+}

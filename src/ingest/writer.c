@@ -1,0 +1,1222 @@
+/*
+ * writer.c
+ *		Writes a batch into the database: last stage of the path of a record.
+ *
+ * A flush is one transaction that, table by table (in name order, a lock
+ * order shared by all workers), checks the target table, its columns and
+ * its partitions, rejects the rows that cannot fit (type conflicts, missing
+ * columns with streamstat.auto_create off), bulk-inserts the others with
+ * COPY's own machinery (CopyFrom with a data-source callback into the
+ * partitioned parent: partition routing, defaults, constraints, indexes,
+ * triggers and type input as for COPY FROM), then writes the rejects.
+ *
+ * Tables that need DDL first (a new table, new columns, missing
+ * partitions, including the premade next partition) are left out of that
+ * transaction; each then gets a short DDL transaction of its own under a
+ * per-table advisory lock (so concurrent workers never race on DDL), and a
+ * second insert transaction writes their rows.  The common path (known
+ * tables and partitions) is one transaction without DDL.
+ *
+ * Bad rows are isolated: when a table's COPY fails, it is retried in
+ * subtransactions on halves of the rows until each failing row is alone;
+ * those go to streamstat.rejects with the error message, the others land.
+ * Errors that say nothing about the rows (deadlock, lock or statement
+ * timeout, out of disk or memory, shutdown) instead abort the transaction:
+ * writer_flush() then returns false, the worker keeps the batch and retries
+ * it later (the rule the worker documents).
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/copy.h"
+#include "common/hashfn.h"
+#include "common/shortest_dec.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
+#include "pgstat.h"
+#include "port/pg_bswap.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/fmgrprotos.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "streamstat.h"
+#include "ingest/ingest.h"
+
+/* Schema of the partitions, out of the way of BI tools listing tables. */
+#define WRITER_PARTITION_SCHEMA "streamstat_partitions"
+
+/* First key of the advisory locks taken around a table's DDL. */
+#define WRITER_LOCK_CLASS 0x53545354
+
+#define UNIX_TO_PG_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+/* A column of the target table and the batch columns that feed it. */
+typedef struct TargetColumn
+{
+	const char *name;
+	Oid			typid;
+	int			src[BATCH_NKINDS];
+	int			nsrc;
+} TargetColumn;
+
+/* What the COPY data-source callback formats: rows of a table or rejects. */
+typedef struct CopySource
+{
+	void		(*format_row) (struct CopySource *src, int i, StringInfo out);
+	bool		binary;			/* COPY binary format (else text) */
+	bool		header_sent;	/* binary: signature written */
+	BatchTable *table;
+	TargetColumn *cols;
+	int			ncols;
+	int		   *rows;			/* row numbers (table) or indexes (rejects) */
+	int			nrows;
+	int			next;
+	List	   *rejects;
+	Batch	   *batch;
+	StringInfoData buf;
+	int			pos;
+} CopySource;
+
+/* What one insert transaction did, for the counters after commit. */
+typedef struct FlushState
+{
+	Batch	   *batch;
+	bool		allow_ddl;
+	List	   *rejects;		/* BatchReject * found while writing */
+	List	   *deferred;		/* BatchTable * that need DDL first */
+	int64		rows_inserted;
+} FlushState;
+
+/* The COPY callback has no argument: the source being read. */
+static CopySource *current_source = NULL;
+
+/* SQL type of a new column for a kind. */
+static const char *
+kind_sql_type(BatchKind kind)
+{
+	switch (kind)
+	{
+		case BATCH_FLOAT:
+			return "double precision";
+		case BATCH_INTEGER:
+		case BATCH_UNSIGNED:
+			return "bigint";
+		case BATCH_BOOLEAN:
+			return "boolean";
+		case BATCH_TAG:
+		case BATCH_STRING:
+			return "text";
+	}
+	return "text";
+}
+
+/* Name of a kind, for reasons. */
+static const char *
+kind_name(BatchKind kind)
+{
+	static const char *const names[] = {"tag", "float", "integer", "unsigned integer", "string", "boolean"};
+
+	return names[kind];
+}
+
+/*
+ * Whether values of a kind convert cleanly into a column type: numbers
+ * into numeric types (integers not into float-only... into all of them),
+ * booleans into boolean, text into anything else through its input
+ * function (text, varchar, jsonb, inet, ...).
+ */
+static bool
+kind_fits_type(BatchKind kind, Oid typid)
+{
+	switch (getBaseType(typid))
+	{
+		case FLOAT8OID:
+		case FLOAT4OID:
+		case NUMERICOID:
+			return kind == BATCH_FLOAT || kind == BATCH_INTEGER || kind == BATCH_UNSIGNED;
+		case INT8OID:
+		case INT4OID:
+		case INT2OID:
+			return kind == BATCH_INTEGER || kind == BATCH_UNSIGNED;
+		case BOOLOID:
+			return kind == BATCH_BOOLEAN;
+		default:
+			return kind == BATCH_TAG || kind == BATCH_STRING;
+	}
+}
+
+/* Errors that say nothing about the rows: retry the flush instead. */
+static bool
+error_is_transient(int sqlerrcode)
+{
+	int			category = ERRCODE_TO_CATEGORY(sqlerrcode);
+
+	return category == ERRCODE_TRANSACTION_ROLLBACK ||
+		category == ERRCODE_INSUFFICIENT_RESOURCES ||
+		category == ERRCODE_OPERATOR_INTERVENTION ||
+		category == ERRCODE_SYSTEM_ERROR ||
+		sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+/* Append a value in COPY text format, escaping what COPY would read. */
+static void
+copy_append_text(StringInfo out, const char *s, int len)
+{
+	const char *end = s + len;
+	const char *run = s;
+
+	for (; s < end; s++)
+	{
+		char		esc;
+
+		switch (*s)
+		{
+			case '\\':
+				esc = '\\';
+				break;
+			case '\n':
+				esc = 'n';
+				break;
+			case '\r':
+				esc = 'r';
+				break;
+			case '\t':
+				esc = 't';
+				break;
+			default:
+				continue;
+		}
+		appendBinaryStringInfoNT(out, run, s - run);
+		appendStringInfoCharMacro(out, '\\');
+		appendStringInfoCharMacro(out, esc);
+		run = s + 1;
+	}
+	appendBinaryStringInfoNT(out, run, end - run);
+}
+
+/* Append a timestamp in ISO format with an explicit UTC offset. */
+static void
+copy_append_timestamp(StringInfo out, TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char		buf[MAXDATELEN + 1];
+
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "streamstat timestamp out of range");
+	EncodeDateTime(&tm, fsec, true, 0, NULL, USE_ISO_DATES, buf);
+	appendStringInfoString(out, buf);
+}
+
+/* Format one buffered row of a table as a COPY text line. */
+static void
+format_table_row(CopySource *src, int i, StringInfo out)
+{
+	BatchTable *t = src->table;
+	int			row = src->rows[i];
+	char		num[64];
+	int			len;
+
+	copy_append_timestamp(out, t->time[row]);
+	for (int c = 0; c < src->ncols; c++)
+	{
+		TargetColumn *tc = &src->cols[c];
+		BatchColumn *bc = NULL;
+		BatchValue *v;
+
+		appendStringInfoCharMacro(out, '\t');
+		for (int k = 0; k < tc->nsrc; k++)
+		{
+			if (!t->cols[tc->src[k]].isnull[row])
+			{
+				bc = &t->cols[tc->src[k]];
+				break;
+			}
+		}
+		if (bc == NULL)
+		{
+			appendBinaryStringInfoNT(out, "\\N", 2);
+			continue;
+		}
+		v = &bc->values[row];
+		switch (bc->kind)
+		{
+			case BATCH_FLOAT:
+				len = double_to_shortest_decimal_bufn(v->f, num);
+				appendBinaryStringInfoNT(out, num, len);
+				break;
+			case BATCH_INTEGER:
+				len = pg_lltoa(v->i, num);
+				appendBinaryStringInfoNT(out, num, len);
+				break;
+			case BATCH_UNSIGNED:
+				len = pg_ulltoa_n(v->u, num);
+				appendBinaryStringInfoNT(out, num, len);
+				break;
+			case BATCH_BOOLEAN:
+				appendStringInfoCharMacro(out, v->b ? 't' : 'f');
+				break;
+			case BATCH_TAG:
+			case BATCH_STRING:
+				copy_append_text(out, t->strings.data + v->s.off, v->s.len);
+				break;
+		}
+	}
+	appendStringInfoCharMacro(out, '\n');
+}
+
+/* Append a 32-bit or 64-bit integer in network byte order. */
+static inline void
+copy_append_int32(StringInfo out, uint32 v)
+{
+	v = pg_hton32(v);
+	appendBinaryStringInfoNT(out, (char *) &v, 4);
+}
+
+static inline void
+copy_append_int64(StringInfo out, uint64 v)
+{
+	v = pg_hton64(v);
+	appendBinaryStringInfoNT(out, (char *) &v, 8);
+}
+
+/*
+ * Format one buffered row as a tuple of COPY's binary format: the field
+ * count, then each field as its length and the bytes its type's receive
+ * function reads.  Only used when every target column is one of the types
+ * binary_column_type() accepts, so that no value needs a text round trip
+ * (timestamptz_in and float8in are most of the cost of the text format).
+ */
+static void
+format_table_row_binary(CopySource *src, int i, StringInfo out)
+{
+	BatchTable *t = src->table;
+	int			row = src->rows[i];
+	uint16		nfields = pg_hton16((uint16) (src->ncols + 1));
+
+	enlargeStringInfo(out, 2 + 12 + src->ncols * 12);
+	appendBinaryStringInfoNT(out, (char *) &nfields, 2);
+	copy_append_int32(out, 8);
+	copy_append_int64(out, (uint64) t->time[row]);
+	for (int c = 0; c < src->ncols; c++)
+	{
+		TargetColumn *tc = &src->cols[c];
+		BatchColumn *bc = NULL;
+		BatchValue *v;
+		double		d;
+		uint64		bits;
+
+		for (int k = 0; k < tc->nsrc; k++)
+		{
+			if (!t->cols[tc->src[k]].isnull[row])
+			{
+				bc = &t->cols[tc->src[k]];
+				break;
+			}
+		}
+		if (bc == NULL)
+		{
+			copy_append_int32(out, (uint32) -1);
+			continue;
+		}
+		v = &bc->values[row];
+		switch (bc->kind)
+		{
+			case BATCH_FLOAT:
+			case BATCH_INTEGER:
+			case BATCH_UNSIGNED:
+				if (tc->typid == INT8OID)
+				{
+					/* Unsigned values past INT64_MAX were rejected before. */
+					copy_append_int32(out, 8);
+					copy_append_int64(out, bc->kind == BATCH_INTEGER ?
+									  (uint64) v->i : v->u);
+					break;
+				}
+				d = bc->kind == BATCH_FLOAT ? v->f :
+					bc->kind == BATCH_INTEGER ? (double) v->i : (double) v->u;
+				memcpy(&bits, &d, 8);
+				copy_append_int32(out, 8);
+				copy_append_int64(out, bits);
+				break;
+			case BATCH_BOOLEAN:
+				copy_append_int32(out, 1);
+				appendStringInfoCharMacro(out, v->b ? 1 : 0);
+				break;
+			case BATCH_TAG:
+			case BATCH_STRING:
+				copy_append_int32(out, v->s.len);
+				appendBinaryStringInfoNT(out, t->strings.data + v->s.off, v->s.len);
+				break;
+		}
+	}
+}
+
+/* Whether a column type takes our values in COPY's binary format. */
+static bool
+binary_column_type(Oid typid)
+{
+	return typid == FLOAT8OID || typid == INT8OID || typid == BOOLOID ||
+		typid == TEXTOID;
+}
+
+/* Format one reject as a COPY text line of streamstat.rejects. */
+static void
+format_reject_row(CopySource *src, int i, StringInfo out)
+{
+	BatchReject *rej = list_nth(src->rejects, src->rows[i]);
+	bool		escaped;
+	char	   *line = batch_escape_line(rej->line, rej->len, &escaped);
+
+	copy_append_timestamp(out, rej->received);
+	appendStringInfoCharMacro(out, '\t');
+	if (rej->client >= 0 && rej->client < src->batch->nclients)
+	{
+		const char *client = src->batch->clients[rej->client];
+
+		copy_append_text(out, client, strlen(client));
+	}
+	else
+		appendBinaryStringInfoNT(out, "\\N", 2);
+	appendStringInfoCharMacro(out, '\t');
+	copy_append_text(out, line, strlen(line));
+	appendStringInfoCharMacro(out, '\t');
+	copy_append_text(out, rej->reason, strlen(rej->reason));
+	appendStringInfoCharMacro(out, '\n');
+	pfree(line);
+}
+
+/* COPY's data-source callback: hand out formatted rows. */
+static int
+writer_copy_read(void *outbuf, int minread, int maxread)
+{
+	CopySource *src = current_source;
+	int			n = 0;
+
+	while (n < maxread)
+	{
+		int			k;
+
+		if (src->pos >= src->buf.len)
+		{
+			if (src->next >= src->nrows)
+				break;			/* end of data */
+			resetStringInfo(&src->buf);
+			src->pos = 0;
+			if (src->binary && !src->header_sent)
+			{
+				/* Signature, flags, header extension length. */
+				appendBinaryStringInfoNT(&src->buf, "PGCOPY\n\377\r\n\0", 11);
+				copy_append_int32(&src->buf, 0);
+				copy_append_int32(&src->buf, 0);
+				src->header_sent = true;
+			}
+			while (src->next < src->nrows && src->buf.len < 65536)
+				src->format_row(src, src->next++, &src->buf);
+		}
+		k = Min(maxread - n, src->buf.len - src->pos);
+		memcpy((char *) outbuf + n, src->buf.data + src->pos, k);
+		n += k;
+		src->pos += k;
+		if (n >= minread && src->pos >= src->buf.len)
+			break;
+	}
+	return n;
+}
+
+/* Run COPY FROM the source into rel (names: the columns, in order). */
+static uint64
+writer_copy(Relation rel, List *attnames, CopySource *src)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	CopyFromState cstate;
+	uint64		processed;
+	List	   *options = NIL;
+
+	addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	src->next = 0;
+	src->pos = 0;
+	src->header_sent = false;
+	resetStringInfo(&src->buf);
+	current_source = src;
+	if (src->binary)
+		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
+	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, writer_copy_read,
+						   attnames, options);
+	processed = CopyFrom(cstate);
+	EndCopyFrom(cstate);
+	current_source = NULL;
+	free_parsestate(pstate);
+	return processed;
+}
+
+/*
+ * Insert rows[0..n) in a subtransaction; when that fails, halve and retry
+ * until the failing rows are single, which become rejects.
+ */
+static void
+writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
+					   CopySource *src, int *rows, int n)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	if (n == 0)
+		return;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		src->rows = rows;
+		src->nrows = n;
+		fs->rows_inserted += writer_copy(rel, attnames, src);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		current_source = NULL;
+
+		if (error_is_transient(edata->sqlerrcode))
+			ReThrowError(edata);
+		if (n == 1)
+		{
+			BatchTable *t = src->table;
+			BatchReject *rej = palloc(sizeof(BatchReject));
+			int			row = rows[0];
+
+			rej->received = t->received[row];
+			rej->client = t->client[row];
+			rej->line = t->strings.data + t->line_off[row];
+			rej->len = t->line_len[row];
+			rej->reason = edata->detail ?
+				psprintf("%s (%s)", edata->message, edata->detail) :
+				pstrdup(edata->message);
+			fs->rejects = lappend(fs->rejects, rej);
+		}
+		else
+		{
+			writer_insert_isolated(fs, rel, attnames, src, rows, n / 2);
+			writer_insert_isolated(fs, rel, attnames, src, rows + n / 2, n - n / 2);
+		}
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/* Reject one buffered row with a reason. */
+static void
+writer_reject_row(FlushState *fs, BatchTable *t, int row, bool *rejected,
+				  const char *reason)
+{
+	BatchReject *rej;
+
+	if (rejected[row])
+		return;
+	rejected[row] = true;
+	rej = palloc(sizeof(BatchReject));
+	rej->received = t->received[row];
+	rej->client = t->client[row];
+	rej->line = t->strings.data + t->line_off[row];
+	rej->len = t->line_len[row];
+	rej->reason = (char *) reason;
+	fs->rejects = lappend(fs->rejects, rej);
+}
+
+/* Partition index that holds ts; -1 none, -2 the default partition. */
+static int
+partition_index_for(Relation rel, PartitionKey key, TimestampTz ts)
+{
+	PartitionDesc pd = RelationGetPartitionDesc(rel, true);
+	PartitionBoundInfo bi = pd->boundinfo;
+	Datum		value = TimestampTzGetDatum(ts);
+	bool		equal;
+	int			off;
+
+	if (bi == NULL)
+		return -1;
+	off = partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
+										bi, 1, &value, &equal);
+	if (bi->indexes[off + 1] >= 0)
+		return bi->indexes[off + 1];
+	return partition_bound_has_default(bi) ? -2 : -1;
+}
+
+/* Partition slot (of streamstat.partition_interval seconds) of a time. */
+static int64
+partition_slot(TimestampTz ts)
+{
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	int64		unix_us = ts + UNIX_TO_PG_USECS;
+	int64		slot = unix_us / interval_us;
+
+	if (unix_us % interval_us < 0)
+		slot--;
+	return slot;
+}
+
+/* Whether a slot is covered by one partition (or the default one). */
+static bool
+partition_slot_covered(Relation rel, PartitionKey key, int64 slot)
+{
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	TimestampTz lo = slot * interval_us - UNIX_TO_PG_USECS;
+	TimestampTz hi = lo + interval_us - 1;
+	int			a;
+
+	if (!IS_VALID_TIMESTAMP(lo) || !IS_VALID_TIMESTAMP(hi))
+		return true;			/* cannot make it; let COPY say so */
+	a = partition_index_for(rel, key, lo);
+	if (a == -1)
+		return false;
+	return a == partition_index_for(rel, key, hi);
+}
+
+/* Whether we keep partitions of rel: RANGE on its timestamptz "time". */
+static bool
+partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *keyp)
+{
+	PartitionKey key;
+
+	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		return false;
+	key = RelationGetPartitionKey(rel);
+	if (key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
+		key->partattrs[0] != timeattnum || key->parttypid[0] != TIMESTAMPTZOID)
+		return false;
+	*keyp = key;
+	return true;
+}
+
+/* Slots needed by the given rows (NULL rejected: all) plus the next one. */
+static int64 *
+partition_slots_needed(BatchTable *t, const bool *rejected, int *nslots)
+{
+	int			cap = 8;
+	int			n = 0;
+	int64	   *slots = palloc(cap * sizeof(int64));
+	int64		last = PG_INT64_MIN;
+
+	/* The slot after the current one, premade so that its first rows wait for no DDL. */
+	slots[n++] = partition_slot(GetCurrentTimestamp()) + 1;
+	for (int row = 0; row < t->nrows; row++)
+	{
+		int64		s;
+		bool		seen = false;
+
+		if (rejected && rejected[row])
+			continue;
+		s = partition_slot(t->time[row]);
+		if (s == last)
+			continue;
+		last = s;
+		for (int i = 0; i < n && !seen; i++)
+			seen = (slots[i] == s);
+		if (seen)
+			continue;
+		if (n == cap)
+		{
+			cap *= 2;
+			slots = repalloc(slots, cap * sizeof(int64));
+		}
+		slots[n++] = s;
+	}
+	*nslots = n;
+	return slots;
+}
+
+/*
+ * Write one table's rows in the current transaction, or defer the table to
+ * the DDL path (fs->deferred) when it needs DDL and fs->allow_ddl.
+ */
+static void
+writer_table(FlushState *fs, BatchTable *t)
+{
+	const char *schema = streamstat_schema;
+	Oid			nspoid;
+	Oid			relid = InvalidOid;
+	Relation	rel;
+	bool	   *rejected = palloc0(Max(t->nrows, 1) * sizeof(bool));
+	int			nrejects_before = list_length(fs->rejects);
+	bool		need_ddl = false;
+	AttrNumber	timeattnum;
+	PartitionKey key;
+	TargetColumn *tcols;
+	int			ntcols = 0;
+	List	   *attnames;
+	int		   *rows;
+	int			nrows = 0;
+	CopySource	src = {0};
+	char	   *reason;
+	char		relkind;
+
+	if (t->prepare_error != NULL)
+	{
+		reason = psprintf("could not prepare table %s: %s",
+						  quote_qualified_identifier(schema, t->name), t->prepare_error);
+		for (int row = 0; row < t->nrows; row++)
+			writer_reject_row(fs, t, row, rejected, reason);
+		return;
+	}
+
+	nspoid = get_namespace_oid(schema, true);
+	if (OidIsValid(nspoid))
+		relid = get_relname_relid(t->name, nspoid);
+	if (!OidIsValid(relid))
+	{
+		if (streamstat_auto_create && fs->allow_ddl)
+		{
+			fs->deferred = lappend(fs->deferred, t);
+			return;
+		}
+		reason = psprintf("table %s does not exist%s",
+						  quote_qualified_identifier(schema, t->name),
+						  streamstat_auto_create ? "" : " and streamstat.auto_create is off");
+		for (int row = 0; row < t->nrows; row++)
+			writer_reject_row(fs, t, row, rejected, reason);
+		return;
+	}
+
+	relkind = get_rel_relkind(relid);
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+	{
+		reason = psprintf("%s is not a table",
+						  quote_qualified_identifier(schema, t->name));
+		for (int row = 0; row < t->nrows; row++)
+			writer_reject_row(fs, t, row, rejected, reason);
+		return;
+	}
+	rel = table_open(relid, RowExclusiveLock);
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
+		reason = psprintf("permission denied for table %s",
+						  quote_qualified_identifier(schema, t->name));
+	else if ((timeattnum = get_attnum(relid, "time")) == InvalidAttrNumber)
+		reason = psprintf("table %s has no column \"time\"",
+						  quote_qualified_identifier(schema, t->name));
+	else
+		reason = NULL;
+	if (reason != NULL)
+	{
+		for (int row = 0; row < t->nrows; row++)
+			writer_reject_row(fs, t, row, rejected, reason);
+		table_close(rel, NoLock);
+		return;
+	}
+
+	/* Columns: group batch columns by name; check existence and type. */
+	tcols = palloc0(Max(t->ncols, 1) * sizeof(TargetColumn));
+	for (int i = 0; i < t->ncols; i++)
+	{
+		BatchColumn *bc = &t->cols[i];
+		TargetColumn *tc = NULL;
+		AttrNumber	attnum;
+		Oid			typid;
+
+		for (int j = 0; j < ntcols && tc == NULL; j++)
+			if (strcmp(tcols[j].name, bc->name) == 0)
+				tc = &tcols[j];
+
+		attnum = get_attnum(relid, bc->name);
+		if (attnum == InvalidAttrNumber)
+		{
+			if (streamstat_auto_create && fs->allow_ddl)
+			{
+				need_ddl = true;
+				continue;
+			}
+			reason = psprintf("column \"%s\" of table %s does not exist%s",
+							  bc->name, quote_qualified_identifier(schema, t->name),
+							  streamstat_auto_create ? "" : " and streamstat.auto_create is off");
+		}
+		else
+		{
+			typid = get_atttype(relid, attnum);
+			if (kind_fits_type(bc->kind, typid))
+			{
+				if (tc == NULL)
+				{
+					tc = &tcols[ntcols++];
+					tc->name = bc->name;
+					tc->typid = typid;
+				}
+				tc->src[tc->nsrc++] = i;
+				continue;
+			}
+			reason = psprintf("column \"%s\" of table %s has type %s, which does not take a %s value",
+							  bc->name, quote_qualified_identifier(schema, t->name),
+							  format_type_be(typid), kind_name(bc->kind));
+		}
+		for (int row = 0; row < t->nrows; row++)
+			if (!bc->isnull[row])
+				writer_reject_row(fs, t, row, rejected, reason);
+	}
+
+	/* Partitions: every needed slot covered, and the next one premade. */
+	if (!need_ddl && partition_upkeep(rel, timeattnum, &key))
+	{
+		int			nslots;
+		int64	   *slots = partition_slots_needed(t, rejected, &nslots);
+
+		for (int i = 0; i < nslots && !need_ddl; i++)
+		{
+			if (partition_slot_covered(rel, key, slots[i]))
+				continue;
+			if (fs->allow_ddl)
+				need_ddl = true;
+			else if (i > 0)
+			{
+				reason = psprintf("no partition of table %s takes this time",
+								  quote_qualified_identifier(schema, t->name));
+				for (int row = 0; row < t->nrows; row++)
+					if (!rejected[row] && partition_slot(t->time[row]) == slots[i])
+						writer_reject_row(fs, t, row, rejected, reason);
+			}
+		}
+	}
+
+	if (need_ddl)
+	{
+		/* Forget this table's rejects: the second pass finds them again. */
+		fs->rejects = list_truncate(fs->rejects, nrejects_before);
+		fs->deferred = lappend(fs->deferred, t);
+		table_close(rel, NoLock);
+		return;
+	}
+
+	/* Binary COPY when every column takes our values as they are. */
+	src.binary = get_atttype(relid, timeattnum) == TIMESTAMPTZOID;
+	for (int i = 0; i < ntcols && src.binary; i++)
+		src.binary = binary_column_type(tcols[i].typid);
+	if (src.binary)
+	{
+		/* What int8in would refuse in the text format. */
+		for (int i = 0; i < ntcols; i++)
+		{
+			if (tcols[i].typid != INT8OID)
+				continue;
+			for (int k = 0; k < tcols[i].nsrc; k++)
+			{
+				BatchColumn *bc = &t->cols[tcols[i].src[k]];
+
+				if (bc->kind != BATCH_UNSIGNED)
+					continue;
+				for (int row = 0; row < t->nrows; row++)
+					if (!bc->isnull[row] && bc->values[row].u > (uint64) PG_INT64_MAX)
+						writer_reject_row(fs, t, row, rejected,
+										  psprintf("value \"" UINT64_FORMAT "\" is out of range for type bigint (column \"%s\")",
+												   bc->values[row].u, bc->name));
+			}
+		}
+	}
+
+	/* Bulk insert the rows that are left. */
+	rows = palloc(Max(t->nrows, 1) * sizeof(int));
+	for (int row = 0; row < t->nrows; row++)
+		if (!rejected[row])
+			rows[nrows++] = row;
+	attnames = list_make1(makeString("time"));
+	for (int i = 0; i < ntcols; i++)
+		attnames = lappend(attnames, makeString((char *) tcols[i].name));
+	src.format_row = src.binary ? format_table_row_binary : format_table_row;
+	src.table = t;
+	src.cols = tcols;
+	src.ncols = ntcols;
+	src.batch = fs->batch;
+	initStringInfo(&src.buf);
+	writer_insert_isolated(fs, rel, attnames, &src, rows, nrows);
+	table_close(rel, NoLock);
+}
+
+/* Write the rejects into streamstat.rejects (one COPY). */
+static void
+writer_rejects(Batch *batch, List *rejects)
+{
+	Oid			nspoid = get_namespace_oid("streamstat", false);
+	Oid			relid = get_relname_relid("rejects", nspoid);
+	Relation	rel;
+	CopySource	src = {0};
+	int		   *idx;
+	int			n = list_length(rejects);
+	List	   *attnames;
+
+	if (n == 0)
+		return;
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table streamstat.rejects does not exist"),
+				 errhint("Reinstall the extension: DROP EXTENSION streamstat; CREATE EXTENSION streamstat.")));
+	idx = palloc(n * sizeof(int));
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	rel = table_open(relid, RowExclusiveLock);
+	attnames = list_make4(makeString("received_at"), makeString("client"),
+						  makeString("line"), makeString("reason"));
+	src.format_row = format_reject_row;
+	src.rejects = rejects;
+	src.rows = idx;
+	src.nrows = n;
+	src.batch = batch;
+	initStringInfo(&src.buf);
+	writer_copy(rel, attnames, &src);
+	table_close(rel, NoLock);
+}
+
+/*
+ * One insert transaction over the given tables (those not done yet), plus
+ * the batch's own rejects when not written yet.  False when it failed (the
+ * error is logged and kept in counters->last_error).
+ */
+static bool
+writer_transaction(Batch *batch, BatchTable **tables, int ntables,
+				   bool allow_ddl, List **deferred, IngestCounters *counters)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile bool ok = true;
+	volatile int64 rows_inserted = 0;
+	volatile int64 nrejected = 0;
+	List	   *volatile written = NIL;
+	List	   *volatile deferred_out = NIL;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		FlushState fs = {0};
+		List	   *all_rejects;
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "streamstat: writing a batch");
+		fs.batch = batch;
+		fs.allow_ddl = allow_ddl;
+		for (int i = 0; i < ntables; i++)
+		{
+			int			ndeferred = list_length(fs.deferred);
+
+			if (tables[i]->done)
+				continue;
+			writer_table(&fs, tables[i]);
+			if (list_length(fs.deferred) == ndeferred)
+				written = lappend(written, tables[i]);
+			CHECK_FOR_INTERRUPTS();
+		}
+		all_rejects = fs.rejects;
+		if (!batch->rejects_done)
+			all_rejects = list_concat_copy(batch->rejects, fs.rejects);
+		writer_rejects(batch, all_rejects);
+		rows_inserted = fs.rows_inserted;
+		nrejected = list_length(fs.rejects);
+
+		/* Lists that must outlive the transaction. */
+		MemoryContextSwitchTo(oldcxt);
+		written = list_copy(written);
+		deferred_out = list_copy(fs.deferred);
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		current_source = NULL;
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("streamstat could not write a batch: %s", edata->message),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 errhint("The batch is kept and written again after a pause.")));
+		strlcpy(counters->last_error, edata->message, sizeof(counters->last_error));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	if (ok)
+	{
+		ListCell   *lc;
+
+		foreach(lc, written)
+			((BatchTable *) lfirst(lc))->done = true;
+		batch->rejects_done = true;
+		counters->rows_inserted += rows_inserted;
+		counters->lines_rejected += nrejected;
+		*deferred = deferred_out;
+		if (nrejected > 0)
+			ereport(LOG,
+					(errmsg("streamstat rejected %lld rows while writing a batch",
+							(long long) nrejected),
+					 errhint("See streamstat.rejects for the lines and reasons.")));
+	}
+	list_free(written);
+	return ok;
+}
+
+/* Run one SQL command through SPI. */
+static void
+writer_exec(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "streamstat: SPI_execute failed (%d): %s", rc, sql);
+}
+
+/* Name of a partition, saying its range, within NAMEDATALEN - 1 bytes. */
+static char *
+partition_name(const char *table, int64 start_s)
+{
+	pg_time_t	t = (pg_time_t) start_s;
+	struct pg_tm *tm = pg_gmtime(&t);
+	char		suffix[40];
+	int			interval = streamstat_partition_interval_s;
+	int			tlen = strlen(table);
+
+	if (interval % SECS_PER_DAY == 0)
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
+				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
+	else if (interval % SECS_PER_MINUTE == 0)
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d",
+				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
+				 tm->tm_hour, tm->tm_min);
+	else
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d%02d",
+				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
+				 tm->tm_hour, tm->tm_min, tm->tm_sec);
+
+	if (tlen + strlen(suffix) < NAMEDATALEN)
+		return psprintf("%s%s", table, suffix);
+
+	/* Too long: a prefix of the name and a hash of all of it. */
+	{
+		int			keep = NAMEDATALEN - 1 - strlen(suffix) - 9;
+
+		keep = pg_mbcliplen(table, tlen, keep);
+		return psprintf("%.*s_%08x%s", keep, table,
+						DatumGetUInt32(hash_any((const unsigned char *) table, tlen)), suffix);
+	}
+}
+
+/*
+ * The DDL transaction of one table: under an advisory lock on the table,
+ * create what is missing (schema, table, columns, partitions).  Returns
+ * false on an error worth retrying later; other errors are kept in
+ * t->prepare_error so that the rows are rejected with them.
+ */
+static bool
+writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile bool ok = true;
+	const char *schema = streamstat_schema;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		char	   *qualname = quote_qualified_identifier(schema, t->name);
+		Oid			nspoid;
+		Oid			relid = InvalidOid;
+		StringInfoData sql;
+		bool		any = false;
+		Relation	rel;
+		PartitionKey key;
+		AttrNumber	timeattnum;
+		int64	   *slots = NULL;
+		int			nmissing = 0;
+
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "streamstat: creating tables, columns or partitions");
+		DirectFunctionCall2(pg_advisory_xact_lock_int4,
+							Int32GetDatum(WRITER_LOCK_CLASS),
+							Int32GetDatum((int32) DatumGetUInt32(hash_any((const unsigned char *) qualname,
+														   strlen(qualname)))));
+		/* See what other workers did before we got the lock. */
+		AcceptInvalidationMessages();
+		initStringInfo(&sql);
+
+		nspoid = get_namespace_oid(schema, true);
+		if (!OidIsValid(nspoid) && streamstat_auto_create)
+		{
+			writer_exec(psprintf("CREATE SCHEMA IF NOT EXISTS %s", quote_identifier(schema)));
+			nspoid = get_namespace_oid(schema, false);
+		}
+		if (OidIsValid(nspoid))
+			relid = get_relname_relid(t->name, nspoid);
+		if (!OidIsValid(relid) && streamstat_auto_create)
+		{
+			appendStringInfo(&sql, "CREATE TABLE IF NOT EXISTS %s (\"time\" timestamptz NOT NULL", qualname);
+			for (int i = 0; i < t->ncols; i++)
+			{
+				bool		dup = false;
+
+				for (int j = 0; j < i && !dup; j++)
+					dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+				if (!dup)
+					appendStringInfo(&sql, ", %s %s", quote_identifier(t->cols[i].name),
+									 kind_sql_type(t->cols[i].kind));
+			}
+			appendStringInfoString(&sql, ") PARTITION BY RANGE (\"time\")");
+			writer_exec(sql.data);
+			relid = get_relname_relid(t->name, nspoid);
+		}
+
+		if (OidIsValid(relid) &&
+			(get_rel_relkind(relid) == RELKIND_RELATION ||
+			 get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE))
+		{
+			/* Columns. */
+			if (streamstat_auto_create)
+			{
+				resetStringInfo(&sql);
+				appendStringInfo(&sql, "ALTER TABLE %s", qualname);
+				for (int i = 0; i < t->ncols; i++)
+				{
+					bool		dup = false;
+
+					for (int j = 0; j < i && !dup; j++)
+						dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+					if (dup || get_attnum(relid, t->cols[i].name) != InvalidAttrNumber)
+						continue;
+					appendStringInfo(&sql, "%s ADD COLUMN IF NOT EXISTS %s %s",
+									 any ? "," : "",
+									 quote_identifier(t->cols[i].name),
+									 kind_sql_type(t->cols[i].kind));
+					any = true;
+				}
+				if (any)
+					writer_exec(sql.data);
+			}
+
+			/* Partitions: find the missing slots, then create them. */
+			rel = table_open(relid, AccessShareLock);
+			timeattnum = get_attnum(relid, "time");
+			if (timeattnum != InvalidAttrNumber &&
+				partition_upkeep(rel, timeattnum, &key))
+			{
+				int			nslots;
+
+				slots = partition_slots_needed(t, NULL, &nslots);
+				for (int i = 0; i < nslots; i++)
+					if (!partition_slot_covered(rel, key, slots[i]))
+						slots[nmissing++] = slots[i];
+			}
+			/* DDL on a partitioned table wants no open reference to it. */
+			table_close(rel, NoLock);
+
+			if (nmissing > 0)
+				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
+			for (int i = 0; i < nmissing; i++)
+			{
+				int64		start_s = slots[i] * streamstat_partition_interval_s;
+
+				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
+									 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
+									 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
+									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
+																partition_name(t->name, start_s)),
+									 qualname, start_s,
+									 start_s + streamstat_partition_interval_s));
+			}
+		}
+
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("streamstat could not prepare table %s: %s",
+						quote_qualified_identifier(schema, t->name), edata->message)));
+		strlcpy(counters->last_error, edata->message, sizeof(counters->last_error));
+		if (error_is_transient(edata->sqlerrcode))
+			ok = false;
+		else
+			t->prepare_error = MemoryContextStrdup(batch->cxt, edata->message);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return ok;
+}
+
+/*
+ * Write the batch: true when everything in it is now either in its table
+ * or in streamstat.rejects (the caller then resets it); false when it must
+ * be written again later (parts already committed are not written twice).
+ */
+bool
+writer_flush(Batch *batch, IngestCounters *counters)
+{
+	int			ntables;
+	BatchTable **tables = batch_sorted_tables(batch, &ntables);
+	List	   *deferred = NIL;
+	ListCell   *lc;
+	BatchTable **later;
+	int			nlater = 0;
+
+	for (int i = 0; i < ntables; i++)
+		tables[i]->prepare_error = NULL;
+
+	if (!writer_transaction(batch, tables, ntables, true, &deferred, counters))
+		return false;
+	if (deferred == NIL)
+		return true;
+
+	later = palloc(list_length(deferred) * sizeof(BatchTable *));
+	foreach(lc, deferred)
+	{
+		BatchTable *t = lfirst(lc);
+
+		if (!writer_prepare_table(batch, t, counters))
+			return false;
+		later[nlater++] = t;
+	}
+	deferred = NIL;
+	return writer_transaction(batch, later, nlater, false, &deferred, counters);
+}
