@@ -63,6 +63,7 @@ batch_reset(Batch *batch)
 	batch->generation++;
 	batch->first_at = 0;
 	batch->nrows = 0;
+	batch->last_table = NULL;
 
 	if (batch->tables != NULL &&
 		MemoryContextMemAllocated(batch->tables_cxt, true) <=
@@ -202,11 +203,17 @@ static BatchTable *
 batch_table(Batch *batch, const IlpString *measurement)
 {
 	char		key[NAMEDATALEN] = {0};
-	BatchTable *t;
+	BatchTable *t = batch->last_table;
 	bool		found;
+
+	/* Consecutive lines mostly name the same measurement. */
+	if (t != NULL && memcmp(t->name, measurement->data, measurement->len) == 0 &&
+		t->name[measurement->len] == '\0')
+		return t;
 
 	memcpy(key, measurement->data, measurement->len);
 	t = hash_search(batch->tables, key, HASH_ENTER, &found);
+	batch->last_table = t;
 	if (!found)
 	{
 		MemoryContext old = MemoryContextSwitchTo(batch->tables_cxt);

@@ -132,6 +132,7 @@ typedef struct Batch
 	MemoryContext cxt;			/* rejects, senders: reset after each flush */
 	MemoryContext tables_cxt;	/* the tables: kept for the next batch */
 	HTAB	   *tables;			/* measurement name -> BatchTable */
+	BatchTable *last_table;		/* the table of the last line (a cache) */
 	int			ntables;
 	int64		nrows;			/* rows in all tables */
 	List	   *rejects;		/* BatchReject *, written at the next flush */
