@@ -39,6 +39,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes (a struct changed under a stale object is a silent memory bug).
+HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h)
+$(OBJS): $(HEADERS)
+$(OBJS:.o=.bc): $(HEADERS)
+
 $(DATA_built): $(SQL_PARTS) streamstat.control Makefile
 	@mkdir -p $(dir $@)
 	( printf '%s\n\n' "/* $(EXTENSION)--$(EXTVERSION).sql: assembled by make from src; do not edit */"; \

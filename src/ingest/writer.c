@@ -285,19 +285,29 @@ format_table_row(CopySource *src, int i, StringInfo out)
 	appendStringInfoCharMacro(out, '\n');
 }
 
-/* Append a 32-bit or 64-bit integer in network byte order. */
-static inline void
-copy_append_int32(StringInfo out, uint32 v)
+/* Store a 16-, 32- or 64-bit integer in network byte order at p. */
+static inline char *
+put_int16(char *p, uint16 v)
 {
-	v = pg_hton32(v);
-	appendBinaryStringInfoNT(out, (char *) &v, 4);
+	v = pg_hton16(v);
+	memcpy(p, &v, 2);
+	return p + 2;
 }
 
-static inline void
-copy_append_int64(StringInfo out, uint64 v)
+static inline char *
+put_int32(char *p, uint32 v)
+{
+	v = pg_hton32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static inline char *
+put_int64(char *p, uint64 v)
 {
 	v = pg_hton64(v);
-	appendBinaryStringInfoNT(out, (char *) &v, 8);
+	memcpy(p, &v, 8);
+	return p + 8;
 }
 
 /*
@@ -306,18 +316,21 @@ copy_append_int64(StringInfo out, uint64 v)
  * function reads.  Only used when every target column is one of the types
  * binary_column_type() accepts, so that no value needs a text round trip
  * (timestamptz_in and float8in are most of the cost of the text format).
+ * Fixed-size fields are written straight into the buffer, whose room is
+ * reserved once per row (and again for each text value).
  */
 static void
 format_table_row_binary(CopySource *src, int i, StringInfo out)
 {
 	BatchTable *t = src->table;
 	int			row = src->rows[i];
-	uint16		nfields = pg_hton16((uint16) (src->ncols + 1));
+	char	   *p;
 
 	enlargeStringInfo(out, 2 + 12 + src->ncols * 12);
-	appendBinaryStringInfoNT(out, (char *) &nfields, 2);
-	copy_append_int32(out, 8);
-	copy_append_int64(out, (uint64) t->time[row]);
+	p = out->data + out->len;
+	p = put_int16(p, (uint16) (src->ncols + 1));
+	p = put_int32(p, 8);
+	p = put_int64(p, (uint64) t->time[row]);
 	for (int c = 0; c < src->ncols; c++)
 	{
 		TargetColumn *tc = &src->cols[c];
@@ -336,7 +349,7 @@ format_table_row_binary(CopySource *src, int i, StringInfo out)
 		}
 		if (bc == NULL)
 		{
-			copy_append_int32(out, (uint32) -1);
+			p = put_int32(p, (uint32) -1);
 			continue;
 		}
 		v = &bc->values[row];
@@ -348,28 +361,34 @@ format_table_row_binary(CopySource *src, int i, StringInfo out)
 				if (tc->typid == INT8OID)
 				{
 					/* Unsigned values past INT64_MAX were rejected before. */
-					copy_append_int32(out, 8);
-					copy_append_int64(out, bc->kind == BATCH_INTEGER ?
-									  (uint64) v->i : v->u);
+					p = put_int32(p, 8);
+					p = put_int64(p, bc->kind == BATCH_INTEGER ? (uint64) v->i : v->u);
 					break;
 				}
 				d = bc->kind == BATCH_FLOAT ? v->f :
 					bc->kind == BATCH_INTEGER ? (double) v->i : (double) v->u;
 				memcpy(&bits, &d, 8);
-				copy_append_int32(out, 8);
-				copy_append_int64(out, bits);
+				p = put_int32(p, 8);
+				p = put_int64(p, bits);
 				break;
 			case BATCH_BOOLEAN:
-				copy_append_int32(out, 1);
-				appendStringInfoCharMacro(out, v->b ? 1 : 0);
+				p = put_int32(p, 1);
+				*p++ = v->b ? 1 : 0;
 				break;
 			case BATCH_TAG:
 			case BATCH_STRING:
-				copy_append_int32(out, v->s.len);
-				appendBinaryStringInfoNT(out, t->strings.data + v->s.off, v->s.len);
+				/* Room for this text and for the fields still to come. */
+				out->len = p - out->data;
+				enlargeStringInfo(out, 4 + v->s.len + (src->ncols - c) * 12);
+				p = out->data + out->len;
+				p = put_int32(p, v->s.len);
+				memcpy(p, t->strings.data + v->s.off, v->s.len);
+				p += v->s.len;
 				break;
 		}
 	}
+	out->len = p - out->data;
+	out->data[out->len] = '\0';
 }
 
 /* Whether a column type takes our values in COPY's binary format. */
@@ -425,10 +444,9 @@ writer_copy_read(void *outbuf, int minread, int maxread)
 			src->pos = 0;
 			if (src->binary && !src->header_sent)
 			{
-				/* Signature, flags, header extension length. */
-				appendBinaryStringInfoNT(&src->buf, "PGCOPY\n\377\r\n\0", 11);
-				copy_append_int32(&src->buf, 0);
-				copy_append_int32(&src->buf, 0);
+				/* Signature, then zero flags and no header extension. */
+				appendBinaryStringInfoNT(&src->buf,
+										 "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
 				src->header_sent = true;
 			}
 			while (src->next < src->nrows && src->buf.len < 65536)
@@ -743,6 +761,8 @@ writer_table(FlushState *fs, BatchTable *t)
 		AttrNumber	attnum;
 		Oid			typid;
 
+		if (bc->nvalues == 0)
+			continue;			/* kept from an earlier batch, unused now */
 		for (int j = 0; j < ntcols && tc == NULL; j++)
 			if (strcmp(tcols[j].name, bc->name) == 0)
 				tc = &tcols[j];
@@ -1086,8 +1106,11 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 			{
 				bool		dup = false;
 
+				if (t->cols[i].nvalues == 0)
+					continue;
 				for (int j = 0; j < i && !dup; j++)
-					dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+					dup = t->cols[j].nvalues > 0 &&
+						strcmp(t->cols[j].name, t->cols[i].name) == 0;
 				if (!dup)
 					appendStringInfo(&sql, ", %s %s", quote_identifier(t->cols[i].name),
 									 kind_sql_type(t->cols[i].kind));
@@ -1110,8 +1133,11 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				{
 					bool		dup = false;
 
+					if (t->cols[i].nvalues == 0)
+						continue;
 					for (int j = 0; j < i && !dup; j++)
-						dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+						dup = t->cols[j].nvalues > 0 &&
+							strcmp(t->cols[j].name, t->cols[i].name) == 0;
 					if (dup || get_attnum(relid, t->cols[i].name) != InvalidAttrNumber)
 						continue;
 					appendStringInfo(&sql, "%s ADD COLUMN IF NOT EXISTS %s %s",
