@@ -15,13 +15,15 @@
  * when streamstat.batch_rows rows are buffered, or when the batch holds
  * streamstat.worker_memory.  While the batch is over that memory, client
  * sockets are not read (TCP back-pressure); the flush is synchronous, so a
- * slow database also stops reading.  A flush that fails keeps the batch and
- * is retried after a pause that doubles from flush_interval up to 10 s;
- * meanwhile reading goes on until the memory cap.
+ * slow database also stops reading.  A flush waits at most 1 s for a lock
+ * (lock_timeout); a flush that fails keeps the batch and is retried after
+ * a pause that doubles from flush_interval up to 5 s; meanwhile reading
+ * goes on until the memory cap.
  *
  * SIGHUP: re-read the configuration (the reloadable settings apply from
  * the next line or flush).  SIGTERM: stop reading, reject unterminated
- * lines still buffered (as incomplete), flush, exit.  Postmaster death:
+ * lines still buffered (as incomplete), flush, exit (with code 1, so that
+ * a worker stopped alone is started again).  Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
@@ -52,7 +54,10 @@
 #define WORKER_RECHECK_MS 1000
 
 /* Longest pause before a failed flush is tried again (ms). */
-#define WORKER_MAX_RETRY_MS 10000
+#define WORKER_MAX_RETRY_MS 5000
+
+/* How long a flush waits for a lock before it gives up and retries later. */
+#define WORKER_LOCK_TIMEOUT "1s"
 
 /* Most events handled per wait. */
 #define WORKER_MAX_EVENTS 64
@@ -369,6 +374,13 @@ ingest_worker_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(streamstat_database,
 										 streamstat_role[0] ? streamstat_role : NULL,
 										 0);
+
+	/*
+	 * Never wait long for a lock: a flush that cannot get one fails as
+	 * transient and is retried later, while the worker stays responsive
+	 * (signals, counters) and back-pressure stops reading at the cap.
+	 */
+	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
 
 	/* Wait for CREATE EXTENSION in our database; say so once. */
@@ -397,7 +409,7 @@ ingest_worker_main(Datum main_arg)
 		worker_wait_latch(WORKER_RECHECK_MS);
 	}
 	if (ShutdownRequestPending)
-		proc_exit(0);
+		proc_exit(1);			/* as at the end: restarted unless shutting down */
 	ereport(LOG,
 			(errmsg("streamstat ingest worker %d listening on port %d",
 					ws.worker_no + 1, streamstat_port)));
@@ -453,5 +465,11 @@ ingest_worker_main(Datum main_arg)
 
 	MemoryContextSwitchTo(TopMemoryContext);
 	worker_shutdown(&ws);
-	proc_exit(0);
+
+	/*
+	 * Exit code 1: the postmaster starts the worker again after
+	 * bgw_restart_time when only it was stopped (pg_terminate_backend); at
+	 * server shutdown nothing is restarted anyway.
+	 */
+	proc_exit(1);
 }

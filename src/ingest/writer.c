@@ -913,6 +913,40 @@ writer_rejects(Batch *batch, List *rejects)
 	table_close(rel, NoLock);
 }
 
+/* Failed attempts in a row to write the batch (logged once per run). */
+static int	failed_flushes = 0;
+
+/* Rejects at write time not yet logged, and when they last were. */
+static int64 unlogged_rejects = 0;
+static TimestampTz rejects_logged_at = 0;
+
+/*
+ * Log rows rejected at write time at most once a minute, with the count
+ * since the last such line: bad input arriving steadily must not flood the
+ * server log (the rows themselves are in streamstat.rejects).
+ */
+static void
+writer_log_rejects(int64 nrejected)
+{
+	TimestampTz now;
+
+	unlogged_rejects += nrejected;
+	if (unlogged_rejects == 0)
+		return;
+	now = GetCurrentTimestamp();
+	if (rejects_logged_at != 0 &&
+		!TimestampDifferenceExceeds(rejects_logged_at, now, 60 * 1000))
+		return;
+	ereport(LOG,
+			(errmsg("streamstat rejected " INT64_FORMAT " rows while writing batches",
+					unlogged_rejects),
+			 rejects_logged_at != 0 ?
+			 errdetail("Counted since the previous message like this one; there is at most one a minute.") : 0,
+			 errhint("See streamstat.rejects for the lines and reasons.")));
+	unlogged_rejects = 0;
+	rejects_logged_at = now;
+}
+
 /*
  * One insert transaction over the given tables (those not done yet), plus
  * the batch's own rejects when not written yet.  False when it failed (the
@@ -974,11 +1008,13 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		FlushErrorState();
 		AbortOutOfAnyTransaction();
 		current_source = NULL;
-		ereport(LOG,
-				(errcode(edata->sqlerrcode),
-				 errmsg("streamstat could not write a batch: %s", edata->message),
-				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
-				 errhint("The batch is kept and written again after a pause.")));
+		/* Say it once per run of failures, not at every retry. */
+		if (failed_flushes++ == 0)
+			ereport(LOG,
+					(errcode(edata->sqlerrcode),
+					 errmsg("streamstat could not write a batch: %s", edata->message),
+					 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+					 errhint("The batch is kept and written again after a pause; a line is logged when writing resumes.")));
 		strlcpy(counters->last_error, edata->message, sizeof(counters->last_error));
 		FreeErrorData(edata);
 		ok = false;
@@ -997,11 +1033,12 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		counters->rows_inserted += rows_inserted;
 		counters->lines_rejected += nrejected;
 		*deferred = deferred_out;
-		if (nrejected > 0)
+		if (failed_flushes > 0)
 			ereport(LOG,
-					(errmsg("streamstat rejected %lld rows while writing a batch",
-							(long long) nrejected),
-					 errhint("See streamstat.rejects for the lines and reasons.")));
+					(errmsg("streamstat writes again after %d failed attempts",
+							failed_flushes)));
+		failed_flushes = 0;
+		writer_log_rejects(nrejected);
 	}
 	list_free(written);
 	return ok;
