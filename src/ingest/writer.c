@@ -636,41 +636,137 @@ partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *keyp)
 	return true;
 }
 
-/* Slots needed by the given rows (NULL rejected: all) plus the next one. */
-static int64 *
-partition_slots_needed(BatchTable *t, const bool *rejected, int *nslots)
+/*
+ * Whether no partition (nor the default one) takes ts; if so, [*lo, *hi) is
+ * the partition-free gap around it (PG_INT64_MIN/MAX when unbounded).
+ */
+static bool
+partition_gap(Relation rel, PartitionKey key, TimestampTz ts,
+			  TimestampTz *lo, TimestampTz *hi)
+{
+	PartitionDesc pd = RelationGetPartitionDesc(rel, true);
+	PartitionBoundInfo bi = pd->boundinfo;
+	Datum		value = TimestampTzGetDatum(ts);
+	bool		equal;
+	int			off;
+
+	*lo = PG_INT64_MIN;
+	*hi = PG_INT64_MAX;
+	if (bi == NULL)
+		return true;
+	off = partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
+										bi, 1, &value, &equal);
+	if (bi->indexes[off + 1] >= 0 || partition_bound_has_default(bi))
+		return false;
+	if (off >= 0 && bi->kind[off][0] == PARTITION_RANGE_DATUM_VALUE)
+		*lo = DatumGetTimestampTz(bi->datums[off][0]);
+	if (off + 1 < bi->ndatums && bi->kind[off + 1][0] == PARTITION_RANGE_DATUM_VALUE)
+		*hi = DatumGetTimestampTz(bi->datums[off + 1][0]);
+	return true;
+}
+
+/* A partition to create: [lo, hi). */
+typedef struct PartRange
+{
+	TimestampTz lo;
+	TimestampTz hi;
+	bool		premade;		/* the next slot, made before its rows come */
+} PartRange;
+
+/*
+ * Add the partition for ts to ranges when no partition takes ts: its slot
+ * of streamstat.partition_interval, clipped to the gap between existing
+ * partitions (they may have other sizes: made by the user, or before the
+ * interval was changed), so it never overlaps one.  True when ts needs it.
+ */
+static bool
+partition_range_add(Relation rel, PartitionKey key, TimestampTz ts,
+					bool premade, PartRange **ranges, int *n, int *cap)
+{
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	int64		slot = partition_slot(ts);
+	TimestampTz slot_lo = slot * interval_us - UNIX_TO_PG_USECS;
+	TimestampTz gap_lo;
+	TimestampTz gap_hi;
+	PartRange	r;
+
+	if (!IS_VALID_TIMESTAMP(slot_lo) || !IS_VALID_TIMESTAMP(slot_lo + interval_us))
+		return false;			/* cannot make it; COPY will say so */
+	if (!partition_gap(rel, key, ts, &gap_lo, &gap_hi))
+		return false;
+	r.lo = Max(slot_lo, gap_lo);
+	r.hi = Min(slot_lo + interval_us, gap_hi);
+	r.premade = premade;
+	for (int i = 0; i < *n; i++)
+		if ((*ranges)[i].lo == r.lo)
+			return true;
+	if (*n == *cap)
+	{
+		*cap *= 2;
+		*ranges = repalloc(*ranges, *cap * sizeof(PartRange));
+	}
+	(*ranges)[(*n)++] = r;
+	return true;
+}
+
+/*
+ * The partitions missing for the given rows (rejected[row] set: skipped;
+ * NULL: none) and the premade next slot.  When uncovered is given, it marks
+ * the rows that no partition takes.  A row whose whole slot lies in one
+ * partition costs one comparison: consecutive rows mostly share a slot.
+ */
+static PartRange *
+partition_ranges_needed(Relation rel, PartitionKey key, BatchTable *t,
+						const bool *rejected, bool *uncovered, int *nranges)
 {
 	int			cap = 8;
 	int			n = 0;
-	int64	   *slots = palloc(cap * sizeof(int64));
+	PartRange  *ranges = palloc(cap * sizeof(PartRange));
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	int64		next_slot = partition_slot(GetCurrentTimestamp()) + 1;
 	int64		last = PG_INT64_MIN;
+	bool		last_whole = false;
 
-	/* The slot after the current one, premade so that its first rows wait for no DDL. */
-	slots[n++] = partition_slot(GetCurrentTimestamp()) + 1;
+	(void) partition_range_add(rel, key, next_slot * interval_us - UNIX_TO_PG_USECS,
+							   true, &ranges, &n, &cap);
 	for (int row = 0; row < t->nrows; row++)
 	{
 		int64		s;
-		bool		seen = false;
 
 		if (rejected && rejected[row])
 			continue;
 		s = partition_slot(t->time[row]);
-		if (s == last)
-			continue;
-		last = s;
-		for (int i = 0; i < n && !seen; i++)
-			seen = (slots[i] == s);
-		if (seen)
-			continue;
-		if (n == cap)
+		if (s != last)
 		{
-			cap *= 2;
-			slots = repalloc(slots, cap * sizeof(int64));
+			last = s;
+			last_whole = partition_slot_covered(rel, key, s);
 		}
-		slots[n++] = s;
+		if (last_whole)
+			continue;
+		if (partition_range_add(rel, key, t->time[row], false, &ranges, &n, &cap) &&
+			uncovered != NULL)
+			uncovered[row] = true;
 	}
-	*nslots = n;
-	return slots;
+	*nranges = n;
+	return ranges;
+}
+
+/* A timestamptz as an SQL expression of a partition bound. */
+static char *
+partition_bound_sql(TimestampTz ts)
+{
+	int64		unix_us = ts + UNIX_TO_PG_USECS;
+	int64		sec = unix_us / USECS_PER_SEC;
+	int64		frac = unix_us % USECS_PER_SEC;
+
+	if (frac < 0)
+	{
+		sec--;
+		frac += USECS_PER_SEC;
+	}
+	if (frac == 0)
+		return psprintf("pg_catalog.to_timestamp(" INT64_FORMAT ")", sec);
+	return psprintf("pg_catalog.to_timestamp(" INT64_FORMAT ".%06d)", sec, (int) frac);
 }
 
 /*
@@ -802,26 +898,24 @@ writer_table(FlushState *fs, BatchTable *t)
 				writer_reject_row(fs, t, row, rejected, reason);
 	}
 
-	/* Partitions: every needed slot covered, and the next one premade. */
+	/* Partitions: one for every row, and the next one premade. */
 	if (!need_ddl && partition_upkeep(rel, timeattnum, &key))
 	{
-		int			nslots;
-		int64	   *slots = partition_slots_needed(t, rejected, &nslots);
+		int			nranges;
+		bool	   *uncovered = palloc0(Max(t->nrows, 1) * sizeof(bool));
 
-		for (int i = 0; i < nslots && !need_ddl; i++)
+		(void) partition_ranges_needed(rel, key, t, rejected, uncovered, &nranges);
+
+		if (nranges > 0 && fs->allow_ddl)
+			need_ddl = true;
+		else if (nranges > 0)
 		{
-			if (partition_slot_covered(rel, key, slots[i]))
-				continue;
-			if (fs->allow_ddl)
-				need_ddl = true;
-			else if (i > 0)
-			{
-				reason = psprintf("no partition of table %s takes this time",
-								  quote_qualified_identifier(schema, t->name));
-				for (int row = 0; row < t->nrows; row++)
-					if (!rejected[row] && partition_slot(t->time[row]) == slots[i])
-						writer_reject_row(fs, t, row, rejected, reason);
-			}
+			/* Made by the DDL pass, yet gone (dropped meanwhile?). */
+			reason = psprintf("no partition of table %s takes this time",
+							  quote_qualified_identifier(schema, t->name));
+			for (int row = 0; row < t->nrows; row++)
+				if (uncovered[row])
+					writer_reject_row(fs, t, row, rejected, reason);
 		}
 	}
 
@@ -1064,10 +1158,11 @@ partition_name(const char *table, int64 start_s)
 	int			interval = streamstat_partition_interval_s;
 	int			tlen = strlen(table);
 
-	if (interval % SECS_PER_DAY == 0)
+	/* As fine as the interval or the start (clipped to a gap) need. */
+	if (interval % SECS_PER_DAY == 0 && start_s % SECS_PER_DAY == 0)
 		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
 				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
-	else if (interval % SECS_PER_MINUTE == 0)
+	else if (interval % SECS_PER_MINUTE == 0 && start_s % SECS_PER_MINUTE == 0)
 		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d",
 				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
 				 tm->tm_hour, tm->tm_min);
@@ -1114,8 +1209,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 		Relation	rel;
 		PartitionKey key;
 		AttrNumber	timeattnum;
-		int64	   *slots = NULL;
-		int			nmissing = 0;
+		PartRange  *ranges = NULL;
+		int			nranges = 0;
 
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -1187,35 +1282,30 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 					writer_exec(sql.data);
 			}
 
-			/* Partitions: find the missing slots, then create them. */
+			/* Partitions: find the missing ones, then create them. */
 			rel = table_open(relid, AccessShareLock);
 			timeattnum = get_attnum(relid, "time");
 			if (timeattnum != InvalidAttrNumber &&
 				partition_upkeep(rel, timeattnum, &key))
-			{
-				int			nslots;
-
-				slots = partition_slots_needed(t, NULL, &nslots);
-				for (int i = 0; i < nslots; i++)
-					if (!partition_slot_covered(rel, key, slots[i]))
-						slots[nmissing++] = slots[i];
-			}
+				ranges = partition_ranges_needed(rel, key, t, NULL, NULL, &nranges);
 			/* DDL on a partitioned table wants no open reference to it. */
 			table_close(rel, NoLock);
 
-			if (nmissing > 0)
+			if (nranges > 0)
 				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
-			for (int i = 0; i < nmissing; i++)
+			for (int i = 0; i < nranges; i++)
 			{
-				int64		start_s = slots[i] * streamstat_partition_interval_s;
+				int64		start_s = (ranges[i].lo + UNIX_TO_PG_USECS) / USECS_PER_SEC;
 
+				if ((ranges[i].lo + UNIX_TO_PG_USECS) % USECS_PER_SEC < 0)
+					start_s--;
 				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
-									 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
-									 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
+									 "FOR VALUES FROM (%s) TO (%s)",
 									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
 																partition_name(t->name, start_s)),
-									 qualname, start_s,
-									 start_s + streamstat_partition_interval_s));
+									 qualname,
+									 partition_bound_sql(ranges[i].lo),
+									 partition_bound_sql(ranges[i].hi)));
 			}
 		}
 
