@@ -11,7 +11,9 @@
  * WaitEventSet: its latch, postmaster death, the listening sockets and the
  * client sockets.
  *
- * Flush: when the oldest buffered line is streamstat.flush_interval old,
+ * Flush: when the oldest buffered line is streamstat.flush_interval old
+ * (less what the buffered rows should take to write, learnt from past
+ * flushes, so that flush_interval bounds the time until rows are visible),
  * when streamstat.batch_rows rows are buffered, or when the batch holds
  * streamstat.worker_memory.  While the batch is over that memory, client
  * sockets are not read (TCP back-pressure); the flush is synchronous, so a
@@ -79,6 +81,7 @@ typedef struct WorkerState
 	IlpParser	parser;
 	IngestCounters counters;
 	TimestampTz retry_at;		/* 0, or when to try a failed flush again */
+	double		flush_ms_per_row;	/* moving average of the write cost */
 	int			retry_ms;
 	bool		refused_logged; /* logged the current burst of refusals */
 	int64		refused;
@@ -287,6 +290,14 @@ worker_flush(WorkerState *ws)
 	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
 	if (ok)
 	{
+		/* Learn what a row costs to write (see worker_flush_timeout). */
+		if (ws->batch->nrows >= 100)
+		{
+			double		per_row = ws->counters.last_flush_ms / ws->batch->nrows;
+
+			ws->flush_ms_per_row = ws->flush_ms_per_row == 0 ? per_row :
+				0.7 * ws->flush_ms_per_row + 0.3 * per_row;
+		}
 		batch_reset(ws->batch);
 		ws->retry_at = 0;
 		ws->retry_ms = 0;
@@ -312,7 +323,18 @@ worker_flush_timeout(WorkerState *ws)
 	if (ws->retry_at != 0)
 		due = ws->retry_at;
 	else
-		due = TimestampTzPlusMilliseconds(ws->batch->first_at, streamstat_flush_interval_ms);
+	{
+		/*
+		 * flush_interval bounds the wait until a row is visible, so start
+		 * writing early by what the buffered rows should take to write
+		 * (learnt from past flushes; at most half the interval).
+		 */
+		long		early = (long) Min(ws->flush_ms_per_row * ws->batch->nrows,
+									   streamstat_flush_interval_ms / 2.0);
+
+		due = TimestampTzPlusMilliseconds(ws->batch->first_at,
+										  streamstat_flush_interval_ms - early);
+	}
 	now = GetCurrentTimestamp();
 	if (due <= now)
 		return 0;

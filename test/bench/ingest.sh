@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# test/bench/ingest.sh — end-to-end line-protocol ingest against COPY.
+#
+# On a throwaway cluster (the same settings for both sides; no indexes):
+#   (a) COPY: `\copy cpu_copy FROM file (FORMAT csv)` through psql (COPY ...
+#       FROM STDIN over the client protocol) of N rows (default 5 000 000)
+#       into a table partitioned by day like streamstat's, its partition
+#       made beforehand;
+#   (b) streamstat: the same rows as line protocol, sent over CONNS
+#       (default 4) connections by test/bench/ilp_load, timed from the first
+#       byte sent until the worker has committed the last row (ingest_stats),
+#       with the table and its partition made by a first line beforehand;
+#       printed as rows/s and as the ratio streamstat / COPY (target >= 1.0);
+#   (c) latency: at half the rate (b) sustained, one connection sends lines
+#       carrying their send time for LAT_SECONDS (default 20) while a poller
+#       watches max(sent_us); p50/p99 from sending to visible, against the
+#       bound flush_interval + 50 ms.
+# (b) and (c) run once per value in WORKERS (default "1 2": streamstat.workers).
+# Figures vary with the machine's load: this is not a test, nothing fails.
+#
+# Usage: PG_CONFIG=/path/to/pg_config test/bench/ingest.sh
+#        env: N, CONNS, WORKERS, LAT_SECONDS
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
+
+N=${N:-5000000}
+CONNS=${CONNS:-4}
+WORKERS=${WORKERS:-"1 2"}
+SECONDS_LAT=${LAT_SECONDS:-20}
+
+install_packages
+build_and_install
+setup_run_user
+
+WORK=${STREAMSTAT_WORK:-$ROOT/.work}/bench-ingest
+mkdir -p "$WORK"
+[ "$(id -u)" -ne 0 ] || chown "$RUN_USER" "$WORK"
+LOAD=$WORK/ilp_load
+cc -O2 -Wall -o "$LOAD" "$ROOT/test/bench/ilp_load.c" -I"$($PG_CONFIG --includedir)" -lpq
+say "generating $N rows as CSV"
+"$LOAD" csv "$N" 1 >"$WORK/rows.csv"
+chmod o+r "$WORK/rows.csv"
+
+psqlc() { run_psql -d postgres -Atq "$@"; }
+
+for W in $WORKERS; do
+	ILP_PORT=$(free_port 19109)
+	say "cluster with streamstat.workers = $W (line protocol on port $ILP_PORT)"
+	start_cluster "$WORK/cluster" <<CONF
+streamstat.port = $ILP_PORT
+streamstat.http_port = 0
+streamstat.workers = $W
+shared_buffers = 1GB
+max_wal_size = 16GB
+checkpoint_timeout = 30min
+autovacuum = off
+CONF
+	psqlc -c 'CREATE EXTENSION streamstat' 2>/dev/null
+	CONNINFO="host=$PGSOCK port=$PGPORT user=postgres dbname=postgres"
+	until (exec 3<>"/dev/tcp/127.0.0.1/$ILP_PORT") 2>/dev/null; do sleep 0.1; done
+
+	# (a) COPY
+	psqlc -c "CREATE TABLE cpu_copy (time timestamptz NOT NULL, host text, region text,
+		usage_user double precision, usage_system double precision, usage_idle double precision,
+		count bigint) PARTITION BY RANGE (time)"
+	psqlc -c "CREATE TABLE cpu_copy_p PARTITION OF cpu_copy FOR VALUES FROM ('2025-11-25 00:00+00') TO ('2025-11-26 00:00+00')"
+	psqlc -c "CHECKPOINT"
+	t0=$(date +%s%N)
+	psqlc -c "\\copy cpu_copy FROM '$WORK/rows.csv' (FORMAT csv)"
+	t1=$(date +%s%N)
+	copy_rate=$(( N * 1000000000 / (t1 - t0) ))
+
+	# (b) streamstat: a first line makes the table and its partition.
+	"$LOAD" lines 1 1 >"$WORK/first.ilp"
+	cat "$WORK/first.ilp" >"/dev/tcp/127.0.0.1/$ILP_PORT"
+	"$LOAD" wait "$CONNINFO" "SELECT sum(rows_inserted) FROM streamstat.ingest_stats" 1 >/dev/null
+	psqlc -c "CHECKPOINT"
+	base=$(psqlc -c "SELECT sum(rows_inserted) FROM streamstat.ingest_stats")
+	"$LOAD" wait "$CONNINFO" "SELECT sum(rows_inserted) FROM streamstat.ingest_stats" $((base + N)) >"$WORK/done" &
+	waiter=$!
+	"$LOAD" send 127.0.0.1 "$ILP_PORT" "$N" "$CONNS" 1 >"$WORK/sent"
+	wait $waiter
+	start=$(awk '/start_us/ {print $2}' "$WORK/sent")
+	done_us=$(awk '/done_us/ {print $2}' "$WORK/done")
+	ilp_rate=$(( N * 1000000 / (done_us - start) ))
+	rows=$(psqlc -c "SELECT count(*) FROM cpu")
+	rejects=$(psqlc -c "SELECT count(*) FROM streamstat.rejects")
+	[ "$rows" -eq $((N + 1)) ] || echo "WARNING: cpu has $rows rows, expected $((N + 1)) ($rejects rejects)"
+	printf 'workers=%s  COPY csv: %d rows/s   streamstat (%d connections): %d rows/s   ratio %.2f\n' \
+		"$W" "$copy_rate" "$CONNS" "$ilp_rate" "$(awk -v a="$ilp_rate" -v b="$copy_rate" 'BEGIN { print a / b }')"
+
+	# (c) latency at half the sustained rate.
+	psqlc -c "CREATE TABLE lat (time timestamptz NOT NULL, src text, sent_us bigint) PARTITION BY RANGE (time);
+		CREATE INDEX ON lat (sent_us)"
+	echo "lat,src=warmup sent_us=0i" >"/dev/tcp/127.0.0.1/$ILP_PORT"
+	"$LOAD" wait "$CONNINFO" "SELECT count(*) FROM lat" 1 >/dev/null
+	flush_ms=$(psqlc -c "SELECT setting FROM pg_settings WHERE name = 'streamstat.flush_interval'")
+	rate=$(( ilp_rate / 2 ))
+	lat=$("$LOAD" latency 127.0.0.1 "$ILP_PORT" "$rate" "$SECONDS_LAT" "$CONNINFO")
+	printf 'workers=%s  latency at %d lines/s for %ss: %s (bound: flush_interval + 50 = %d ms)\n' \
+		"$W" "$rate" "$SECONDS_LAT" "$(echo "$lat" | tail -1)" $((flush_ms + 50))
+
+	as_run_user pg_ctl -D "$WORK/cluster/data" stop -m fast >/dev/null
+done
