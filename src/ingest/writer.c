@@ -551,7 +551,7 @@ partition_slots_needed(BatchTable *t, const bool *rejected, int *nslots)
 static void
 writer_table(FlushState *fs, BatchTable *t)
 {
-	const char *schema = streamstat_schema;
+	const char *schema = batch_table_schema(t);
 	Oid			nspoid;
 	Oid			relid = InvalidOid;
 	Relation	rel;
@@ -860,15 +860,23 @@ writer_exec(const char *sql)
 		elog(ERROR, "streamstat: SPI_execute failed (%d): %s", rc, sql);
 }
 
-/* Name of a partition, saying its range, within NAMEDATALEN - 1 bytes. */
+/*
+ * Name of a partition, saying its range, within NAMEDATALEN - 1 bytes.
+ * All partitions share one schema, so a table outside "public" has its
+ * schema in the name ("metrics.cpu_p20251125").
+ */
 static char *
-partition_name(const char *table, int64 start_s)
+partition_name(const char *schema, const char *table, int64 start_s)
 {
 	pg_time_t	t = (pg_time_t) start_s;
 	struct pg_tm *tm = pg_gmtime(&t);
 	char		suffix[40];
 	int			interval = streamstat_partition_interval_s;
-	int			tlen = strlen(table);
+	int			tlen;
+
+	if (strcmp(schema, "public") != 0)
+		table = psprintf("%s.%s", schema, table);
+	tlen = strlen(table);
 
 	if (interval % SECS_PER_DAY == 0)
 		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
@@ -906,7 +914,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	volatile bool ok = true;
-	const char *schema = streamstat_schema;
+	const char *schema = batch_table_schema(t);
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -1013,7 +1021,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 									 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
 									 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
 									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
-																partition_name(t->name, start_s)),
+																partition_name(schema, t->name, start_s)),
 									 qualname, start_s,
 									 start_s + streamstat_partition_interval_s));
 			}
