@@ -39,6 +39,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes (a struct changed under a stale object is a silent memory bug).
+HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h)
+$(OBJS): $(HEADERS)
+$(OBJS:.o=.bc): $(HEADERS)
+
 $(DATA_built): $(SQL_PARTS) streamstat.control Makefile
 	@mkdir -p $(dir $@)
 	( printf '%s\n\n' "/* $(EXTENSION)--$(EXTVERSION).sql: assembled by make from src; do not edit */"; \
@@ -52,10 +58,21 @@ print-regress:
 # C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
 # program test/unit/test_NAME built from test/unit/test_NAME.c and all of
 # PURE_SRCS.
-PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c
+PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c \
+	src/ingest/ilp_parse.c
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
 test/unit/test_%: test/unit/test_%.c $(PURE_SRCS) $(wildcard src/ingest/*.h)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) -lz -lm
 .PHONY: print-regress unit
+
+# libFuzzer target of the line protocol parser (clang-14, libfuzzer-14-dev);
+# scripts/fuzz.sh builds it and runs it over test/fuzz/corpus.
+FUZZ_CC ?= clang-14
+fuzz: test/fuzz/fuzz_ilp
+test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c src/ingest/ilp.h
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc \
+		-o $@ test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c
+.PHONY: fuzz

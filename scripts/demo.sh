@@ -3,9 +3,9 @@
 #
 # Installs what is missing, builds and installs the extension, starts a
 # PostgreSQL cluster in .demo/ (never the system cluster, never port 5432)
-# with streamstat preloaded, generates sensor readings (the socket ingest
-# worker is not built yet; once it is, the readings will be streamed to it),
-# and prints windowed statistics and a regression computed from them.  The cluster stays up for you to explore;
+# with streamstat preloaded, streams generated sensor readings to the
+# line-protocol socket, and prints windowed statistics and a regression
+# computed from the stored rows.  The cluster stays up for you to explore;
 # the last lines say how to connect and how to stop it.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -16,20 +16,54 @@ setup_run_user
 
 DEMO="$ROOT/.demo"
 ILP_PORT=$(free_port 9009)
-say "starting a throwaway cluster in $DEMO"
+say "starting a throwaway cluster in $DEMO (line protocol on port $ILP_PORT)"
 start_cluster "$DEMO" <<CONF
 streamstat.port = $ILP_PORT
+streamstat.http_port = 0
 streamstat.flush_interval = 100ms
 streamstat.partition_interval = 1h
 CONF
 run_psql -d postgres -c 'CREATE EXTENSION streamstat' 2>/dev/null
 
-say "generating six hours of readings from three sensors and analysing them"
+# Wait until the ingest worker listens (it starts once the extension exists).
+for _ in $(seq 1 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$ILP_PORT") 2>/dev/null && break
+	sleep 0.1
+done
+
+# Three sensors, one reading every 10 s over the last 6 hours: a daily
+# temperature swing, a slow upward drift on sensor s2, noise, and a few
+# malformed lines that end up in streamstat.rejects.
+NOW=$(date +%s)
+LINES=$((3 * 6 * 360))
+say "streaming $LINES readings (+3 malformed lines) to 127.0.0.1:$ILP_PORT"
+awk -v now="$NOW" 'BEGIN {
+	srand(42);
+	for (i = 6 * 360; i > 0; i--) {
+		t = now - i * 10;
+		for (s = 1; s <= 3; s++) {
+			temp = 20 + 3 * sin(t / 3600.0) + (s == 2 ? (6 * 3600 - i * 10) / 3600.0 : 0) + (rand() - 0.5);
+			printf "sensor,site=lab,id=s%d temperature=%.3f,humidity=%di,ok=true %d000000000\n", s, temp, 40 + int(rand() * 10), t;
+		}
+		if (i == 2000) print "sensor,site=lab,id=s1 temperature=not_a_number";
+		if (i == 1000) print "sensor,site=lab id=s2";
+		if (i == 500) print "sensor temperature=21.5 123abc";
+	}
+}' >"$DEMO/feed.ilp"
+{ cat "$DEMO/feed.ilp" >&3; exec 3>&-; } 3<>"/dev/tcp/127.0.0.1/$ILP_PORT"
+
+for _ in $(seq 1 300); do
+	n=$(run_psql -d postgres -Atc "SELECT count(*) FROM sensor" 2>/dev/null || echo 0)
+	[ "$n" -ge "$LINES" ] && break
+	sleep 0.1
+done
+
 run_psql -d postgres -f "$ROOT/scripts/demo.sql"
 
 cat <<MSG
 
 The cluster is still running.
   connect:  $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/psql -h $PGSOCK -p $PGPORT -U postgres postgres
+  send:     echo 'sensor,site=lab,id=s9 temperature=21.5' > /dev/tcp/127.0.0.1/$ILP_PORT
   stop:     $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/pg_ctl -D $DEMO/data stop
 MSG

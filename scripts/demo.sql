@@ -1,17 +1,13 @@
 -- scripts/demo.sql — what the demo prints once the readings are stored.
 \pset footer off
 \echo
-\echo '== readings: three sensors, one every 10 s over six hours (daily swing, drift on s2, noise)'
-CREATE TABLE sensor (time timestamptz NOT NULL, id text, temperature double precision);
-SELECT setseed(0.42) \g /dev/null
-INSERT INTO sensor
-SELECT t, 's' || s,
-       20 + 3 * sin(extract(epoch FROM t) / 3600)
-          + CASE WHEN s = 2 THEN extract(epoch FROM t - (now() - interval '6 hours')) / 3600 ELSE 0 END
-          + (random() - 0.5)
-  FROM generate_series(now() - interval '6 hours', now(), interval '10 seconds') AS t,
-       generate_series(1, 3) AS s;
+\echo '== what arrived: rows per table, rejects, worker counters'
 SELECT count(*) AS rows, min(time), max(time) FROM sensor;
+SELECT reason, line FROM streamstat.rejects ORDER BY received_at;
+SELECT lines_received, rows_inserted, lines_rejected, flushes FROM streamstat.ingest_stats;
+\echo
+\echo '== partitions created as data arrived (streamstat.partition_interval = 1h)'
+SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'sensor'::regclass;
 \echo
 \echo '== hourly statistics per sensor: one stats_agg, many accessors'
 SELECT time_bucket('1 hour', time) AS hour, id,

@@ -31,7 +31,7 @@
 #define UNIX_TO_PG_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
-/* An empty batch in its own memory context under parent. */
+/* An empty batch in its own memory contexts under parent. */
 Batch *
 batch_create(MemoryContext parent)
 {
@@ -39,25 +39,24 @@ batch_create(MemoryContext parent)
 
 	batch->cxt = AllocSetContextCreate(parent, "streamstat batch",
 									   ALLOCSET_DEFAULT_SIZES);
+	batch->tables_cxt = AllocSetContextCreate(parent, "streamstat batch tables",
+											  ALLOCSET_DEFAULT_SIZES);
 	batch_reset(batch);
 	return batch;
 }
 
-/* Forget everything buffered (after a successful flush). */
+/*
+ * Forget everything buffered (after a successful flush).  The tables keep
+ * their arrays, emptied, for the rows of the next batch: the common case
+ * is the same measurements again, and reusing their memory spares the
+ * allocator and the kernel a fresh round of page faults per flush.  When
+ * they hold more than a quarter of streamstat.worker_memory (a burst, or
+ * many measurements) they are freed instead.
+ */
 void
 batch_reset(Batch *batch)
 {
-	HASHCTL		ctl;
-
 	MemoryContextReset(batch->cxt);
-	/* The key is (name, schema): two zero-padded NAMEDATALEN arrays. */
-	ctl.keysize = 2 * NAMEDATALEN;
-	ctl.entrysize = sizeof(BatchTable);
-	ctl.hcxt = batch->cxt;
-	batch->tables = hash_create("streamstat batch tables", 16, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	batch->ntables = 0;
-	batch->nrows = 0;
 	batch->rejects = NIL;
 	batch->rejects_done = false;
 	batch->clients = NULL;
@@ -65,6 +64,44 @@ batch_reset(Batch *batch)
 	batch->clientcap = 0;
 	batch->generation++;
 	batch->first_at = 0;
+	batch->nrows = 0;
+	batch->last_table = NULL;
+
+	if (batch->tables != NULL &&
+		MemoryContextMemAllocated(batch->tables_cxt, true) <=
+		(Size) streamstat_worker_memory_kb * 1024 / 4)
+	{
+		HASH_SEQ_STATUS seq;
+		BatchTable *t;
+
+		hash_seq_init(&seq, batch->tables);
+		while ((t = hash_seq_search(&seq)) != NULL)
+		{
+			t->nrows = 0;
+			resetStringInfo(&t->strings);
+			t->done = false;
+			t->prepare_error = NULL;
+			for (int i = 0; i < t->ncols; i++)
+			{
+				if (t->cols[i].nvalues > 0)
+					memset(t->cols[i].isnull, true, t->cap * sizeof(bool));
+				t->cols[i].nvalues = 0;
+			}
+		}
+	}
+	else
+	{
+		HASHCTL		ctl;
+
+		MemoryContextReset(batch->tables_cxt);
+		/* The key is (name, schema): two zero-padded NAMEDATALEN arrays. */
+		ctl.keysize = 2 * NAMEDATALEN;
+		ctl.entrysize = sizeof(BatchTable);
+		ctl.hcxt = batch->tables_cxt;
+		batch->tables = hash_create("streamstat batch tables", 16, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		batch->ntables = 0;
+	}
 }
 
 /* True when there is nothing to write. */
@@ -74,11 +111,12 @@ batch_is_empty(Batch *batch)
 	return batch->nrows == 0 && batch->rejects == NIL;
 }
 
-/* Bytes the batch holds. */
+/* Bytes the batch holds (including the kept arrays of its tables). */
 Size
 batch_memory(Batch *batch)
 {
-	return MemoryContextMemAllocated(batch->cxt, true);
+	return MemoryContextMemAllocated(batch->cxt, true) +
+		MemoryContextMemAllocated(batch->tables_cxt, true);
 }
 
 /* Register a sender ("address:port") and return its index. */
@@ -175,16 +213,24 @@ static BatchTable *
 batch_table(Batch *batch, const char *schema, const IlpString *measurement)
 {
 	char		key[2 * NAMEDATALEN] = {0};
-	BatchTable *t;
+	BatchTable *t = batch->last_table;
 	bool		found;
 
+	if (schema == NULL)
+		schema = "";
+
+	/* Consecutive lines mostly name the same measurement. */
+	if (t != NULL && memcmp(t->name, measurement->data, measurement->len) == 0 &&
+		t->name[measurement->len] == '\0' && strcmp(t->schema, schema) == 0)
+		return t;
+
 	memcpy(key, measurement->data, measurement->len);
-	if (schema != NULL)
-		strlcpy(key + NAMEDATALEN, schema, NAMEDATALEN);
+	strlcpy(key + NAMEDATALEN, schema, NAMEDATALEN);
 	t = hash_search(batch->tables, key, HASH_ENTER, &found);
+	batch->last_table = t;
 	if (!found)
 	{
-		MemoryContext old = MemoryContextSwitchTo(batch->cxt);
+		MemoryContext old = MemoryContextSwitchTo(batch->tables_cxt);
 
 		t->nrows = 0;
 		t->cap = BATCH_INITIAL_ROWS;
@@ -268,6 +314,7 @@ batch_column(BatchTable *t, const IlpString *key, BatchKind kind, int *hint)
 									   t->cap * sizeof(bool));
 	/* Earlier rows and the current one start NULL. */
 	memset(c->isnull, true, t->cap * sizeof(bool));
+	c->nvalues = 0;
 	*hint = t->ncols;
 	return c;
 }
@@ -410,7 +457,7 @@ batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
 		rowtime = received;
 
 	/* Buffer the row. */
-	old = MemoryContextSwitchTo(batch->cxt);
+	old = MemoryContextSwitchTo(batch->tables_cxt);
 	t = batch_table(batch, target ? target->schema : NULL, &pt.measurement);
 	if (t->nrows == t->cap)
 		batch_table_grow(t);
@@ -428,6 +475,7 @@ batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
 
 		batch_store_text(t, &c->values[row], &pt.tags[i].value);
 		c->isnull[row] = false;
+		c->nvalues++;
 	}
 	for (int i = 0; i < pt.nfields; i++)
 	{
@@ -454,6 +502,7 @@ batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
 				break;
 		}
 		c->isnull[row] = false;
+		c->nvalues++;
 	}
 	t->nrows++;
 	batch->nrows++;
@@ -478,7 +527,7 @@ batch_table_cmp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(ta->name, tb->name);
 }
 
-/* The tables of the batch, sorted by name, in a palloc'd array. */
+/* The tables with rows in this batch, sorted by name, in a palloc'd array. */
 BatchTable **
 batch_sorted_tables(Batch *batch, int *ntables)
 {
@@ -489,7 +538,8 @@ batch_sorted_tables(Batch *batch, int *ntables)
 
 	hash_seq_init(&seq, batch->tables);
 	while ((t = hash_seq_search(&seq)) != NULL)
-		arr[n++] = t;
+		if (t->nrows > 0)
+			arr[n++] = t;
 	qsort(arr, n, sizeof(BatchTable *), batch_table_cmp);
 	*ntables = n;
 	return arr;

@@ -95,6 +95,7 @@ typedef struct BatchColumn
 	BatchKind	kind;
 	BatchValue *values;
 	bool	   *isnull;
+	int			nvalues;		/* rows of this batch with a value here */
 } BatchColumn;
 
 /* The buffered rows bound for one measurement table. */
@@ -141,8 +142,10 @@ typedef struct BatchTarget
 /* Everything received and not yet written. */
 typedef struct Batch
 {
-	MemoryContext cxt;			/* reset after a successful flush */
+	MemoryContext cxt;			/* rejects, senders: reset after each flush */
+	MemoryContext tables_cxt;	/* the tables: kept for the next batch */
 	HTAB	   *tables;			/* measurement name -> BatchTable */
+	BatchTable *last_table;		/* the table of the last line (a cache) */
 	int			ntables;
 	int64		nrows;			/* rows in all tables */
 	List	   *rejects;		/* BatchReject *, written at the next flush */

@@ -5,10 +5,10 @@
  *
  * streamstat.workers processes are registered at preload ("streamstat
  * ingest" in pg_stat_activity); none when streamstat.port and
- * streamstat.http_port are both 0.  Each
- * connects to streamstat.database as streamstat.role, waits until the
- * extension is installed there (said once in the log, re-checked every few
- * seconds), opens its listening sockets and then waits only through one
+ * streamstat.http_port are both 0.  Each connects to streamstat.database
+ * as streamstat.role, waits until the extension is installed there (said
+ * once in the log, re-checked every few seconds), opens its listening
+ * sockets and then waits only through one
  * WaitEventSet: its latch, postmaster death, the listening sockets and the
  * client sockets.  Sockets accepted on streamstat.http_port are HTTP
  * connections (http_conn.c); streamstat.max_connections counts both kinds.
@@ -17,16 +17,18 @@
  * when streamstat.batch_rows rows are buffered, or when the batch holds
  * streamstat.worker_memory.  While the batch is over that memory, client
  * sockets are not read (TCP back-pressure); the flush is synchronous, so a
- * slow database also stops reading.  A flush that fails keeps the batch and
- * is retried after a pause that doubles from flush_interval up to 10 s;
- * meanwhile reading goes on until the memory cap.  An HTTP write request
- * that has handed its lines to the batch is parked: the batch is flushed at
- * the end of that loop pass (not after flush_interval), and once it is
- * empty again (committed) every parked request is answered.
+ * slow database also stops reading.  A flush waits at most 1 s for a lock
+ * (lock_timeout); a flush that fails keeps the batch and is retried after
+ * a pause that doubles from flush_interval up to 5 s; meanwhile reading
+ * goes on until the memory cap.  An HTTP write request that has handed
+ * its lines to the batch is parked: the batch is flushed at the end of that
+ * loop pass (not after flush_interval), and once it is empty again
+ * (committed) every parked request is answered.
  *
  * SIGHUP: re-read the configuration (the reloadable settings apply from
  * the next line or flush).  SIGTERM: stop reading, reject unterminated
- * lines still buffered (as incomplete), flush, exit.  Postmaster death:
+ * lines still buffered (as incomplete), flush, exit (with code 1, so that
+ * a worker stopped alone is started again).  Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
@@ -57,7 +59,10 @@
 #define WORKER_RECHECK_MS 1000
 
 /* Longest pause before a failed flush is tried again (ms). */
-#define WORKER_MAX_RETRY_MS 10000
+#define WORKER_MAX_RETRY_MS 5000
+
+/* How long a flush waits for a lock before it gives up and retries later. */
+#define WORKER_LOCK_TIMEOUT "1s"
 
 /* Most events handled per wait. */
 #define WORKER_MAX_EVENTS 64
@@ -509,6 +514,13 @@ ingest_worker_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(streamstat_database,
 										 streamstat_role[0] ? streamstat_role : NULL,
 										 0);
+
+	/*
+	 * Never wait long for a lock: a flush that cannot get one fails as
+	 * transient and is retried later, while the worker stays responsive
+	 * (signals, counters) and back-pressure stops reading at the cap.
+	 */
+	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
 
 	/* Wait for CREATE EXTENSION in our database; say so once. */
@@ -536,7 +548,7 @@ ingest_worker_main(Datum main_arg)
 		worker_wait_latch(WORKER_RECHECK_MS);
 	}
 	if (ShutdownRequestPending)
-		proc_exit(0);
+		proc_exit(1);			/* as at the end: restarted unless shutting down */
 	if (streamstat_port != 0)
 		ereport(LOG,
 				(errmsg("streamstat ingest worker %d listening on port %d",
@@ -611,5 +623,11 @@ ingest_worker_main(Datum main_arg)
 
 	MemoryContextSwitchTo(TopMemoryContext);
 	worker_shutdown(&ws);
-	proc_exit(0);
+
+	/*
+	 * Exit code 1: the postmaster starts the worker again after
+	 * bgw_restart_time when only it was stopped (pg_terminate_backend); at
+	 * server shutdown nothing is restarted anyway.
+	 */
+	proc_exit(1);
 }

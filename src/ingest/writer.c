@@ -38,11 +38,13 @@
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "pgstat.h"
+#include "port/pg_bswap.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -81,6 +83,8 @@ typedef struct TargetColumn
 typedef struct CopySource
 {
 	void		(*format_row) (struct CopySource *src, int i, StringInfo out);
+	bool		binary;			/* COPY binary format (else text) */
+	bool		header_sent;	/* binary: signature written */
 	BatchTable *table;
 	TargetColumn *cols;
 	int			ncols;
@@ -281,6 +285,120 @@ format_table_row(CopySource *src, int i, StringInfo out)
 	appendStringInfoCharMacro(out, '\n');
 }
 
+/* Store a 16-, 32- or 64-bit integer in network byte order at p. */
+static inline char *
+put_int16(char *p, uint16 v)
+{
+	v = pg_hton16(v);
+	memcpy(p, &v, 2);
+	return p + 2;
+}
+
+static inline char *
+put_int32(char *p, uint32 v)
+{
+	v = pg_hton32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static inline char *
+put_int64(char *p, uint64 v)
+{
+	v = pg_hton64(v);
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
+/*
+ * Format one buffered row as a tuple of COPY's binary format: the field
+ * count, then each field as its length and the bytes its type's receive
+ * function reads.  Only used when every target column is one of the types
+ * binary_column_type() accepts, so that no value needs a text round trip
+ * (timestamptz_in and float8in are most of the cost of the text format).
+ * Fixed-size fields are written straight into the buffer, whose room is
+ * reserved once per row (and again for each text value).
+ */
+static void
+format_table_row_binary(CopySource *src, int i, StringInfo out)
+{
+	BatchTable *t = src->table;
+	int			row = src->rows[i];
+	char	   *p;
+
+	enlargeStringInfo(out, 2 + 12 + src->ncols * 12);
+	p = out->data + out->len;
+	p = put_int16(p, (uint16) (src->ncols + 1));
+	p = put_int32(p, 8);
+	p = put_int64(p, (uint64) t->time[row]);
+	for (int c = 0; c < src->ncols; c++)
+	{
+		TargetColumn *tc = &src->cols[c];
+		BatchColumn *bc = NULL;
+		BatchValue *v;
+		double		d;
+		uint64		bits;
+
+		for (int k = 0; k < tc->nsrc; k++)
+		{
+			if (!t->cols[tc->src[k]].isnull[row])
+			{
+				bc = &t->cols[tc->src[k]];
+				break;
+			}
+		}
+		if (bc == NULL)
+		{
+			p = put_int32(p, (uint32) -1);
+			continue;
+		}
+		v = &bc->values[row];
+		switch (bc->kind)
+		{
+			case BATCH_FLOAT:
+			case BATCH_INTEGER:
+			case BATCH_UNSIGNED:
+				if (tc->typid == INT8OID)
+				{
+					/* Unsigned values past INT64_MAX were rejected before. */
+					p = put_int32(p, 8);
+					p = put_int64(p, bc->kind == BATCH_INTEGER ? (uint64) v->i : v->u);
+					break;
+				}
+				d = bc->kind == BATCH_FLOAT ? v->f :
+					bc->kind == BATCH_INTEGER ? (double) v->i : (double) v->u;
+				memcpy(&bits, &d, 8);
+				p = put_int32(p, 8);
+				p = put_int64(p, bits);
+				break;
+			case BATCH_BOOLEAN:
+				p = put_int32(p, 1);
+				*p++ = v->b ? 1 : 0;
+				break;
+			case BATCH_TAG:
+			case BATCH_STRING:
+				/* Room for this text and for the fields still to come. */
+				out->len = p - out->data;
+				enlargeStringInfo(out, 4 + v->s.len + (src->ncols - c) * 12);
+				p = out->data + out->len;
+				p = put_int32(p, v->s.len);
+				memcpy(p, t->strings.data + v->s.off, v->s.len);
+				p += v->s.len;
+				break;
+		}
+	}
+	out->len = p - out->data;
+	out->data[out->len] = '\0';
+}
+
+/* Whether a column type takes our values in COPY's binary format. */
+static bool
+binary_column_type(Oid typid)
+{
+	return typid == FLOAT8OID || typid == INT8OID || typid == BOOLOID ||
+		typid == TEXTOID;
+}
+
 /* Format one reject as a COPY text line of streamstat.rejects. */
 static void
 format_reject_row(CopySource *src, int i, StringInfo out)
@@ -324,6 +442,13 @@ writer_copy_read(void *outbuf, int minread, int maxread)
 				break;			/* end of data */
 			resetStringInfo(&src->buf);
 			src->pos = 0;
+			if (src->binary && !src->header_sent)
+			{
+				/* Signature, then zero flags and no header extension. */
+				appendBinaryStringInfoNT(&src->buf,
+										 "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+				src->header_sent = true;
+			}
 			while (src->next < src->nrows && src->buf.len < 65536)
 				src->format_row(src, src->next++, &src->buf);
 		}
@@ -344,14 +469,18 @@ writer_copy(Relation rel, List *attnames, CopySource *src)
 	ParseState *pstate = make_parsestate(NULL);
 	CopyFromState cstate;
 	uint64		processed;
+	List	   *options = NIL;
 
 	addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
 	src->next = 0;
 	src->pos = 0;
+	src->header_sent = false;
 	resetStringInfo(&src->buf);
 	current_source = src;
+	if (src->binary)
+		options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
 	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, writer_copy_read,
-						   attnames, NIL);
+						   attnames, options);
 	processed = CopyFrom(cstate);
 	EndCopyFrom(cstate);
 	current_source = NULL;
@@ -507,41 +636,137 @@ partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *keyp)
 	return true;
 }
 
-/* Slots needed by the given rows (NULL rejected: all) plus the next one. */
-static int64 *
-partition_slots_needed(BatchTable *t, const bool *rejected, int *nslots)
+/*
+ * Whether no partition (nor the default one) takes ts; if so, [*lo, *hi) is
+ * the partition-free gap around it (PG_INT64_MIN/MAX when unbounded).
+ */
+static bool
+partition_gap(Relation rel, PartitionKey key, TimestampTz ts,
+			  TimestampTz *lo, TimestampTz *hi)
+{
+	PartitionDesc pd = RelationGetPartitionDesc(rel, true);
+	PartitionBoundInfo bi = pd->boundinfo;
+	Datum		value = TimestampTzGetDatum(ts);
+	bool		equal;
+	int			off;
+
+	*lo = PG_INT64_MIN;
+	*hi = PG_INT64_MAX;
+	if (bi == NULL)
+		return true;
+	off = partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
+										bi, 1, &value, &equal);
+	if (bi->indexes[off + 1] >= 0 || partition_bound_has_default(bi))
+		return false;
+	if (off >= 0 && bi->kind[off][0] == PARTITION_RANGE_DATUM_VALUE)
+		*lo = DatumGetTimestampTz(bi->datums[off][0]);
+	if (off + 1 < bi->ndatums && bi->kind[off + 1][0] == PARTITION_RANGE_DATUM_VALUE)
+		*hi = DatumGetTimestampTz(bi->datums[off + 1][0]);
+	return true;
+}
+
+/* A partition to create: [lo, hi). */
+typedef struct PartRange
+{
+	TimestampTz lo;
+	TimestampTz hi;
+	bool		premade;		/* the next slot, made before its rows come */
+} PartRange;
+
+/*
+ * Add the partition for ts to ranges when no partition takes ts: its slot
+ * of streamstat.partition_interval, clipped to the gap between existing
+ * partitions (they may have other sizes: made by the user, or before the
+ * interval was changed), so it never overlaps one.  True when ts needs it.
+ */
+static bool
+partition_range_add(Relation rel, PartitionKey key, TimestampTz ts,
+					bool premade, PartRange **ranges, int *n, int *cap)
+{
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	int64		slot = partition_slot(ts);
+	TimestampTz slot_lo = slot * interval_us - UNIX_TO_PG_USECS;
+	TimestampTz gap_lo;
+	TimestampTz gap_hi;
+	PartRange	r;
+
+	if (!IS_VALID_TIMESTAMP(slot_lo) || !IS_VALID_TIMESTAMP(slot_lo + interval_us))
+		return false;			/* cannot make it; COPY will say so */
+	if (!partition_gap(rel, key, ts, &gap_lo, &gap_hi))
+		return false;
+	r.lo = Max(slot_lo, gap_lo);
+	r.hi = Min(slot_lo + interval_us, gap_hi);
+	r.premade = premade;
+	for (int i = 0; i < *n; i++)
+		if ((*ranges)[i].lo == r.lo)
+			return true;
+	if (*n == *cap)
+	{
+		*cap *= 2;
+		*ranges = repalloc(*ranges, *cap * sizeof(PartRange));
+	}
+	(*ranges)[(*n)++] = r;
+	return true;
+}
+
+/*
+ * The partitions missing for the given rows (rejected[row] set: skipped;
+ * NULL: none) and the premade next slot.  When uncovered is given, it marks
+ * the rows that no partition takes.  A row whose whole slot lies in one
+ * partition costs one comparison: consecutive rows mostly share a slot.
+ */
+static PartRange *
+partition_ranges_needed(Relation rel, PartitionKey key, BatchTable *t,
+						const bool *rejected, bool *uncovered, int *nranges)
 {
 	int			cap = 8;
 	int			n = 0;
-	int64	   *slots = palloc(cap * sizeof(int64));
+	PartRange  *ranges = palloc(cap * sizeof(PartRange));
+	int64		interval_us = (int64) streamstat_partition_interval_s * USECS_PER_SEC;
+	int64		next_slot = partition_slot(GetCurrentTimestamp()) + 1;
 	int64		last = PG_INT64_MIN;
+	bool		last_whole = false;
 
-	/* The slot after the current one, premade so that its first rows wait for no DDL. */
-	slots[n++] = partition_slot(GetCurrentTimestamp()) + 1;
+	(void) partition_range_add(rel, key, next_slot * interval_us - UNIX_TO_PG_USECS,
+							   true, &ranges, &n, &cap);
 	for (int row = 0; row < t->nrows; row++)
 	{
 		int64		s;
-		bool		seen = false;
 
 		if (rejected && rejected[row])
 			continue;
 		s = partition_slot(t->time[row]);
-		if (s == last)
-			continue;
-		last = s;
-		for (int i = 0; i < n && !seen; i++)
-			seen = (slots[i] == s);
-		if (seen)
-			continue;
-		if (n == cap)
+		if (s != last)
 		{
-			cap *= 2;
-			slots = repalloc(slots, cap * sizeof(int64));
+			last = s;
+			last_whole = partition_slot_covered(rel, key, s);
 		}
-		slots[n++] = s;
+		if (last_whole)
+			continue;
+		if (partition_range_add(rel, key, t->time[row], false, &ranges, &n, &cap) &&
+			uncovered != NULL)
+			uncovered[row] = true;
 	}
-	*nslots = n;
-	return slots;
+	*nranges = n;
+	return ranges;
+}
+
+/* A timestamptz as an SQL expression of a partition bound. */
+static char *
+partition_bound_sql(TimestampTz ts)
+{
+	int64		unix_us = ts + UNIX_TO_PG_USECS;
+	int64		sec = unix_us / USECS_PER_SEC;
+	int64		frac = unix_us % USECS_PER_SEC;
+
+	if (frac < 0)
+	{
+		sec--;
+		frac += USECS_PER_SEC;
+	}
+	if (frac == 0)
+		return psprintf("pg_catalog.to_timestamp(" INT64_FORMAT ")", sec);
+	return psprintf("pg_catalog.to_timestamp(" INT64_FORMAT ".%06d)", sec, (int) frac);
 }
 
 /*
@@ -632,6 +857,8 @@ writer_table(FlushState *fs, BatchTable *t)
 		AttrNumber	attnum;
 		Oid			typid;
 
+		if (bc->nvalues == 0)
+			continue;			/* kept from an earlier batch, unused now */
 		for (int j = 0; j < ntcols && tc == NULL; j++)
 			if (strcmp(tcols[j].name, bc->name) == 0)
 				tc = &tcols[j];
@@ -671,26 +898,24 @@ writer_table(FlushState *fs, BatchTable *t)
 				writer_reject_row(fs, t, row, rejected, reason);
 	}
 
-	/* Partitions: every needed slot covered, and the next one premade. */
+	/* Partitions: one for every row, and the next one premade. */
 	if (!need_ddl && partition_upkeep(rel, timeattnum, &key))
 	{
-		int			nslots;
-		int64	   *slots = partition_slots_needed(t, rejected, &nslots);
+		int			nranges;
+		bool	   *uncovered = palloc0(Max(t->nrows, 1) * sizeof(bool));
 
-		for (int i = 0; i < nslots && !need_ddl; i++)
+		(void) partition_ranges_needed(rel, key, t, rejected, uncovered, &nranges);
+
+		if (nranges > 0 && fs->allow_ddl)
+			need_ddl = true;
+		else if (nranges > 0)
 		{
-			if (partition_slot_covered(rel, key, slots[i]))
-				continue;
-			if (fs->allow_ddl)
-				need_ddl = true;
-			else if (i > 0)
-			{
-				reason = psprintf("no partition of table %s takes this time",
-								  quote_qualified_identifier(schema, t->name));
-				for (int row = 0; row < t->nrows; row++)
-					if (!rejected[row] && partition_slot(t->time[row]) == slots[i])
-						writer_reject_row(fs, t, row, rejected, reason);
-			}
+			/* Made by the DDL pass, yet gone (dropped meanwhile?). */
+			reason = psprintf("no partition of table %s takes this time",
+							  quote_qualified_identifier(schema, t->name));
+			for (int row = 0; row < t->nrows; row++)
+				if (uncovered[row])
+					writer_reject_row(fs, t, row, rejected, reason);
 		}
 	}
 
@@ -703,6 +928,32 @@ writer_table(FlushState *fs, BatchTable *t)
 		return;
 	}
 
+	/* Binary COPY when every column takes our values as they are. */
+	src.binary = get_atttype(relid, timeattnum) == TIMESTAMPTZOID;
+	for (int i = 0; i < ntcols && src.binary; i++)
+		src.binary = binary_column_type(tcols[i].typid);
+	if (src.binary)
+	{
+		/* What int8in would refuse in the text format. */
+		for (int i = 0; i < ntcols; i++)
+		{
+			if (tcols[i].typid != INT8OID)
+				continue;
+			for (int k = 0; k < tcols[i].nsrc; k++)
+			{
+				BatchColumn *bc = &t->cols[tcols[i].src[k]];
+
+				if (bc->kind != BATCH_UNSIGNED)
+					continue;
+				for (int row = 0; row < t->nrows; row++)
+					if (!bc->isnull[row] && bc->values[row].u > (uint64) PG_INT64_MAX)
+						writer_reject_row(fs, t, row, rejected,
+										  psprintf("value \"" UINT64_FORMAT "\" is out of range for type bigint (column \"%s\")",
+												   bc->values[row].u, bc->name));
+			}
+		}
+	}
+
 	/* Bulk insert the rows that are left. */
 	rows = palloc(Max(t->nrows, 1) * sizeof(int));
 	for (int row = 0; row < t->nrows; row++)
@@ -711,7 +962,7 @@ writer_table(FlushState *fs, BatchTable *t)
 	attnames = list_make1(makeString("time"));
 	for (int i = 0; i < ntcols; i++)
 		attnames = lappend(attnames, makeString((char *) tcols[i].name));
-	src.format_row = format_table_row;
+	src.format_row = src.binary ? format_table_row_binary : format_table_row;
 	src.table = t;
 	src.cols = tcols;
 	src.ncols = ntcols;
@@ -754,6 +1005,40 @@ writer_rejects(Batch *batch, List *rejects)
 	initStringInfo(&src.buf);
 	writer_copy(rel, attnames, &src);
 	table_close(rel, NoLock);
+}
+
+/* Failed attempts in a row to write the batch (logged once per run). */
+static int	failed_flushes = 0;
+
+/* Rejects at write time not yet logged, and when they last were. */
+static int64 unlogged_rejects = 0;
+static TimestampTz rejects_logged_at = 0;
+
+/*
+ * Log rows rejected at write time at most once a minute, with the count
+ * since the last such line: bad input arriving steadily must not flood the
+ * server log (the rows themselves are in streamstat.rejects).
+ */
+static void
+writer_log_rejects(int64 nrejected)
+{
+	TimestampTz now;
+
+	unlogged_rejects += nrejected;
+	if (unlogged_rejects == 0)
+		return;
+	now = GetCurrentTimestamp();
+	if (rejects_logged_at != 0 &&
+		!TimestampDifferenceExceeds(rejects_logged_at, now, 60 * 1000))
+		return;
+	ereport(LOG,
+			(errmsg("streamstat rejected " INT64_FORMAT " rows while writing batches",
+					unlogged_rejects),
+			 rejects_logged_at != 0 ?
+			 errdetail("Counted since the previous message like this one; there is at most one a minute.") : 0,
+			 errhint("See streamstat.rejects for the lines and reasons.")));
+	unlogged_rejects = 0;
+	rejects_logged_at = now;
 }
 
 /*
@@ -817,11 +1102,13 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		FlushErrorState();
 		AbortOutOfAnyTransaction();
 		current_source = NULL;
-		ereport(LOG,
-				(errcode(edata->sqlerrcode),
-				 errmsg("streamstat could not write a batch: %s", edata->message),
-				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
-				 errhint("The batch is kept and written again after a pause.")));
+		/* Say it once per run of failures, not at every retry. */
+		if (failed_flushes++ == 0)
+			ereport(LOG,
+					(errcode(edata->sqlerrcode),
+					 errmsg("streamstat could not write a batch: %s", edata->message),
+					 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+					 errhint("The batch is kept and written again after a pause; a line is logged when writing resumes.")));
 		strlcpy(counters->last_error, edata->message, sizeof(counters->last_error));
 		FreeErrorData(edata);
 		ok = false;
@@ -840,11 +1127,12 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		counters->rows_inserted += rows_inserted;
 		counters->lines_rejected += nrejected;
 		*deferred = deferred_out;
-		if (nrejected > 0)
+		if (failed_flushes > 0)
 			ereport(LOG,
-					(errmsg("streamstat rejected %lld rows while writing a batch",
-							(long long) nrejected),
-					 errhint("See streamstat.rejects for the lines and reasons.")));
+					(errmsg("streamstat writes again after %d failed attempts",
+							failed_flushes)));
+		failed_flushes = 0;
+		writer_log_rejects(nrejected);
 	}
 	list_free(written);
 	return ok;
@@ -878,10 +1166,11 @@ partition_name(const char *schema, const char *table, int64 start_s)
 		table = psprintf("%s.%s", schema, table);
 	tlen = strlen(table);
 
-	if (interval % SECS_PER_DAY == 0)
+	/* As fine as the interval or the start (clipped to a gap) need. */
+	if (interval % SECS_PER_DAY == 0 && start_s % SECS_PER_DAY == 0)
 		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
 				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
-	else if (interval % SECS_PER_MINUTE == 0)
+	else if (interval % SECS_PER_MINUTE == 0 && start_s % SECS_PER_MINUTE == 0)
 		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d",
 				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
 				 tm->tm_hour, tm->tm_min);
@@ -928,8 +1217,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 		Relation	rel;
 		PartitionKey key;
 		AttrNumber	timeattnum;
-		int64	   *slots = NULL;
-		int			nmissing = 0;
+		PartRange  *ranges = NULL;
+		int			nranges = 0;
 
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -957,8 +1246,11 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 			{
 				bool		dup = false;
 
+				if (t->cols[i].nvalues == 0)
+					continue;
 				for (int j = 0; j < i && !dup; j++)
-					dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+					dup = t->cols[j].nvalues > 0 &&
+						strcmp(t->cols[j].name, t->cols[i].name) == 0;
 				if (!dup)
 					appendStringInfo(&sql, ", %s %s", quote_identifier(t->cols[i].name),
 									 kind_sql_type(t->cols[i].kind));
@@ -981,8 +1273,11 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				{
 					bool		dup = false;
 
+					if (t->cols[i].nvalues == 0)
+						continue;
 					for (int j = 0; j < i && !dup; j++)
-						dup = strcmp(t->cols[j].name, t->cols[i].name) == 0;
+						dup = t->cols[j].nvalues > 0 &&
+							strcmp(t->cols[j].name, t->cols[i].name) == 0;
 					if (dup || get_attnum(relid, t->cols[i].name) != InvalidAttrNumber)
 						continue;
 					appendStringInfo(&sql, "%s ADD COLUMN IF NOT EXISTS %s %s",
@@ -995,35 +1290,30 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 					writer_exec(sql.data);
 			}
 
-			/* Partitions: find the missing slots, then create them. */
+			/* Partitions: find the missing ones, then create them. */
 			rel = table_open(relid, AccessShareLock);
 			timeattnum = get_attnum(relid, "time");
 			if (timeattnum != InvalidAttrNumber &&
 				partition_upkeep(rel, timeattnum, &key))
-			{
-				int			nslots;
-
-				slots = partition_slots_needed(t, NULL, &nslots);
-				for (int i = 0; i < nslots; i++)
-					if (!partition_slot_covered(rel, key, slots[i]))
-						slots[nmissing++] = slots[i];
-			}
+				ranges = partition_ranges_needed(rel, key, t, NULL, NULL, &nranges);
 			/* DDL on a partitioned table wants no open reference to it. */
 			table_close(rel, NoLock);
 
-			if (nmissing > 0)
+			if (nranges > 0)
 				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
-			for (int i = 0; i < nmissing; i++)
+			for (int i = 0; i < nranges; i++)
 			{
-				int64		start_s = slots[i] * streamstat_partition_interval_s;
+				int64		start_s = (ranges[i].lo + UNIX_TO_PG_USECS) / USECS_PER_SEC;
 
+				if ((ranges[i].lo + UNIX_TO_PG_USECS) % USECS_PER_SEC < 0)
+					start_s--;
 				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
-									 "FOR VALUES FROM (pg_catalog.to_timestamp(" INT64_FORMAT
-									 ")) TO (pg_catalog.to_timestamp(" INT64_FORMAT "))",
+									 "FOR VALUES FROM (%s) TO (%s)",
 									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
 																partition_name(schema, t->name, start_s)),
-									 qualname, start_s,
-									 start_s + streamstat_partition_interval_s));
+									 qualname,
+									 partition_bound_sql(ranges[i].lo),
+									 partition_bound_sql(ranges[i].hi)));
 			}
 		}
 
