@@ -321,7 +321,9 @@ worker_flush(WorkerState *ws)
 	}
 	else
 	{
-		ws->retry_ms = ws->retry_ms == 0 ? streamstat_flush_interval_ms :
+		/* (a long flush_interval must not delay the first retry) */
+		ws->retry_ms = ws->retry_ms == 0 ?
+			Min(streamstat_flush_interval_ms, WORKER_MAX_RETRY_MS) :
 			Min(ws->retry_ms * 2, WORKER_MAX_RETRY_MS);
 		ws->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ws->retry_ms);
 	}

@@ -36,6 +36,19 @@ sub write_lines
 
 sub sql { $node->safe_psql('postgres', $_[0]) }
 
+# Poll a condition the way poll_query_until does (every 0.1 s, up to the
+# default timeout); true once it holds.
+sub poll
+{
+	my ($cond) = @_;
+	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		return 1 if $cond->();
+		select(undef, undef, undef, 0.1);
+	}
+	return 0;
+}
+
 # 204: answered only after the commit, so the rows are there at once
 # (flush_interval is an hour: the request forces the flush).
 my ($st, $body, $hdr) = write_lines('/api/v2/write?org=o&bucket=b&precision=s',
@@ -185,4 +198,81 @@ my $eof = raw_read_until($s, qr/will not match/, 30);
 is($eof, '', 'an idle connection is closed by the server');
 close $s;
 
+# Tokens: with require_auth on, no token or a bad one is 401 and nothing
+# is written; a token limited to a schema writes only there (403 else).
+sql(q{CREATE SCHEMA metrics});
+my $tok = sql(q{SELECT streamstat.create_token('telegraf')});
+my $mtok = sql(q{SELECT streamstat.create_token('metrics_only', 'metrics')});
+sql(q{ALTER SYSTEM SET streamstat.require_auth = on});
+$node->reload;
+ok(poll(sub { (write_lines('/api/v2/write', "hauth v=0i\n"))[0] eq '401' }),
+	'require_auth on takes effect');
+($st, $body, $hdr) = write_lines('/api/v2/write', "hauth v=1i\n");
+is($st, '401', 'no token: 401');
+like($hdr, qr/^WWW-Authenticate: /mi, '401 has WWW-Authenticate');
+($st) = write_lines('/api/v2/write', "hauth v=2i\n", '-H', 'Authorization: Token sst_wrong');
+is($st, '401', 'an invalid token: 401');
+($st) = write_lines('/api/v2/write?bucket=public', "hauth v=3i\n", '-H', "Authorization: Token $tok");
+is($st, '204', 'a valid token: 204');
+($st) = write_lines("/write?db=public&u=x&p=$tok", "hauth v=4i\n");
+is($st, '204', 'v1 with the token as p: 204');
+($st) = write_lines('/write', "hauth v=5i\n", '-u', "x:$tok");
+is($st, '204', 'v1 with Basic auth: 204');
+is(sql('SELECT string_agg(v::text, \',\' ORDER BY v) FROM hauth'), '3,4,5', 'only authorized requests stored');
+($st) = write_lines('/api/v2/write?bucket=metrics', "hschema v=1i\n", '-H', "Authorization: Token $mtok");
+is($st, '204', 'a schema token writing its schema: 204');
+is(sql('SELECT count(*) FROM metrics.hschema'), '1', 'the bucket names the schema');
+($st, $body) = write_lines('/api/v2/write?bucket=public', "hschema v=2i\n", '-H', "Authorization: Token $mtok");
+is($st, '403', 'a schema token writing elsewhere: 403');
+($st) = write_lines('/api/v2/write?bucket=nosuchschema', "hschema v=3i\n", '-H', "Authorization: Token $mtok");
+is($st, '403', 'a bucket that is no schema means streamstat.schema: 403 for that token');
+sql(q{SELECT streamstat.revoke_token('telegraf')});
+($st) = write_lines('/api/v2/write', "hauth v=6i\n", '-H', "Authorization: Token $tok");
+is($st, '401', 'a revoked token: 401');
+is(sql(q{SELECT count(*) FROM pg_class WHERE relname = 'hschema' AND relnamespace = 'public'::regnamespace}), '0',
+	'nothing of the refused requests is stored');
+sql(q{ALTER SYSTEM SET streamstat.require_auth = off});
+
+# 503: a table locked so that the batch cannot be written keeps the
+# request parked (no answer yet) and the worker over streamstat.worker_memory
+# answers 503 with Retry-After; once the lock is gone the parked request
+# gets its 204 with every row stored.
+sql(q{ALTER SYSTEM SET streamstat.worker_memory = '1MB'});
+sql(q{ALTER SYSTEM SET streamstat.max_body_bytes = '8MB'});
+$node->reload;
+($st) = write_lines('/api/v2/write', "h503 v=0i\n");
+is($st, '204', 'h503 exists');
+my ($lin, $lout) = ('', '');
+my $locker = IPC::Run::start([ 'psql', '-X', '-q', '-d', $node->connstr('postgres') ],
+	'<', \$lin, '>', \$lout, '2>', \$lout);
+$lin .= "BEGIN; LOCK TABLE h503 IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n";
+$locker->pump until $lout =~ /locked/;
+my $many = join('', map { "h503,tag=t$_ v=${_}i,s=\"some text to take room\"\n" } 1 .. 40000);
+my $mf = tmpfile('many', $many);
+my ($pout, $perr) = ('', '');
+my $parked = IPC::Run::start([ 'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}',
+	'--data-binary', "\@$mf", http_url($node) . '/api/v2/write' ], '>', \$pout, '2>', \$perr);
+# Once the worker waits for the lock, the big request is in its batch.
+wait_for($node, q{SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND relation = 'h503'::regclass},
+	't', 'the worker waits for the locked table');
+# Now the worker, over its memory cap, refuses new writes.
+my $refused = 0;
+my ($st503, $hdr503);
+$refused = poll(sub {
+	($st503, undef, $hdr503) = write_lines('/api/v2/write', "h503 v=1i\n");
+	return $st503 ne '204';
+}) && $st503 eq '503';
+ok($refused, 'over the memory cap with the batch unwritable: 503');
+like($hdr503 // '', qr/^Retry-After: \d+/mi, '503 has Retry-After');
+$parked->pump_nb;
+is($pout, '', 'the big request is not answered while its rows are not committed');
+$lin .= "COMMIT;\n\\q\n";
+$locker->finish;
+$parked->finish;
+is($pout, '204', 'the parked request is answered 204 once the batch committed');
+is(sql('SELECT count(*) FROM h503 WHERE v >= 1 AND s IS NOT NULL'), '40000', 'all its rows are stored');
+sql(q{ALTER SYSTEM RESET streamstat.worker_memory});
+$node->reload;
+
+$node->stop;
 done_testing();
