@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
 PACKAGES=(make gcc "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-	zlib1g-dev libipc-run-perl perl curl ca-certificates)
+	zlib1g-dev libipc-run-perl perl curl ca-certificates nodejs npm)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
