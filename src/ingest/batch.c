@@ -62,6 +62,9 @@ batch_reset(Batch *batch)
 	batch->clients = NULL;
 	batch->nclients = 0;
 	batch->clientcap = 0;
+	batch->write_rejects = NULL;
+	batch->write_reject_reason = NULL;
+	batch->write_rejects_len = 0;
 	batch->generation++;
 	batch->first_at = 0;
 	batch->nrows = 0;
@@ -514,6 +517,46 @@ batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
 reject:
 	batch_add_reject(batch, line, len, client, received, reason, counters);
 	return false;
+}
+
+/*
+ * Count the rows the writer rejected (BatchReject *, in a committed flush)
+ * per sender, with the first reason, for the HTTP answers.
+ */
+void
+batch_note_write_rejects(Batch *batch, List *rejects)
+{
+	ListCell   *lc;
+
+	if (rejects == NIL || batch->nclients == 0)
+		return;
+	if (batch->write_rejects_len < batch->nclients)
+	{
+		int32	   *counts = MemoryContextAllocZero(batch->cxt,
+													batch->nclients * sizeof(int32));
+		char	  **reasons = MemoryContextAllocZero(batch->cxt,
+													 batch->nclients * sizeof(char *));
+
+		if (batch->write_rejects_len > 0)
+		{
+			memcpy(counts, batch->write_rejects, batch->write_rejects_len * sizeof(int32));
+			memcpy(reasons, batch->write_reject_reason,
+				   batch->write_rejects_len * sizeof(char *));
+		}
+		batch->write_rejects = counts;
+		batch->write_reject_reason = reasons;
+		batch->write_rejects_len = batch->nclients;
+	}
+	foreach(lc, rejects)
+	{
+		BatchReject *rej = lfirst(lc);
+
+		if (rej->client < 0 || rej->client >= batch->write_rejects_len)
+			continue;
+		if (batch->write_rejects[rej->client]++ == 0)
+			batch->write_reject_reason[rej->client] =
+				MemoryContextStrdup(batch->cxt, rej->reason);
+	}
 }
 
 /* Order tables by schema and name (a stable lock order across workers). */

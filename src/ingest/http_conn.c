@@ -101,7 +101,8 @@ typedef struct HttpConn
 	/* Parked: its lines are in the batch; answered after the commit. */
 	bool		parked;
 	long		total_lines;
-	long		bad_lines;
+	long		bad_lines;		/* rejected before the batch */
+	long		late_bad_lines; /* rejected by the writer */
 	long		first_bad;
 	char	   *first_reason;
 
@@ -528,6 +529,7 @@ http_conn_add_lines(HttpConn *h)
 	h->target.schema = h->schema[0] ? h->schema : NULL;
 	h->total_lines = 0;
 	h->bad_lines = 0;
+	h->late_bad_lines = 0;
 	h->first_bad = 0;
 	h->first_reason = NULL;
 	while (p < end)
@@ -744,6 +746,29 @@ http_conn_parked(IngestConn *conn)
 	return !conn->closed && conn->http->parked;
 }
 
+/*
+ * The batch holding a parked request's lines has committed: count the rows
+ * of the request that the writer rejected (a field whose type conflicts
+ * with its column, a constraint), before the batch is reset.
+ */
+void
+http_conn_note_write_rejects(IngestConn *conn)
+{
+	HttpConn   *h = conn->http;
+	Batch	   *batch = h->batch;
+	int32		client = conn->batch_client;
+
+	if (!h->parked || batch->write_rejects == NULL ||
+		conn->batch_generation != batch->generation ||
+		client < 0 || client >= batch->write_rejects_len ||
+		batch->write_rejects[client] == 0)
+		return;
+	h->late_bad_lines += batch->write_rejects[client];
+	if (h->first_reason == NULL)
+		h->first_reason = MemoryContextStrdup(conn->cxt,
+											  batch->write_reject_reason[client]);
+}
+
 /* The batch holding a parked request's lines has committed: answer. */
 void
 http_conn_answer_parked(IngestConn *conn)
@@ -753,13 +778,28 @@ http_conn_answer_parked(IngestConn *conn)
 	if (!h->parked)
 		return;
 	h->parked = false;
-	if (h->bad_lines == 0)
+	if (h->bad_lines == 0 && h->late_bad_lines == 0)
 		http_conn_respond(h, 204, NULL, 0, false);
+	else if (h->bad_lines == 0)
+	{
+		char		message[HTTP_ERROR_BYTES + 200];
+		char		body[1024];
+		size_t		len;
+
+		/* Rejected while written: the line numbers are not known there. */
+		snprintf(message, sizeof(message),
+				 "%ld of %ld lines rejected while written: %s (the other lines were stored, "
+				 "the rejected ones are in streamstat.rejects)",
+				 h->late_bad_lines, h->total_lines, h->first_reason);
+		len = http_error_body(body, sizeof(body), 400, message, 0);
+		http_conn_respond(h, 400, body, Min(len, sizeof(body) - 1), false);
+	}
 	else
 	{
 		char		body[1024];
 		size_t		len = http_bad_lines_body(body, sizeof(body), h->first_bad,
-											  h->first_reason, h->bad_lines,
+											  h->first_reason,
+											  h->bad_lines + h->late_bad_lines,
 											  h->total_lines);
 
 		http_conn_respond(h, 400, body, Min(len, sizeof(body) - 1), false);

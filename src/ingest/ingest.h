@@ -153,6 +153,9 @@ typedef struct Batch
 	char	  **clients;		/* "address:port" of the senders */
 	int			nclients;
 	int			clientcap;
+	int32	   *write_rejects;	/* per sender: rows the writer rejected */
+	char	  **write_reject_reason;	/* per sender: the first one's reason */
+	int			write_rejects_len;	/* senders the two arrays cover */
 	uint64		generation;		/* bumped at each reset */
 	TimestampTz first_at;		/* arrival of the oldest buffered line */
 } Batch;
@@ -173,6 +176,7 @@ extern void batch_add_reject(Batch *batch, const char *line, int len,
 							 int32 client, TimestampTz received,
 							 const char *reason, IngestCounters *counters);
 extern BatchTable **batch_sorted_tables(Batch *batch, int *ntables);
+extern void batch_note_write_rejects(Batch *batch, List *rejects);
 extern char *batch_escape_line(const char *line, int len, bool *escaped);
 
 /* ---- conn.c ---- */
@@ -211,6 +215,7 @@ extern void http_conn_start(IngestConn *conn, Batch *batch, IlpParser *ilp,
 extern uint32 http_conn_wait_events(IngestConn *conn);
 extern void http_conn_event(IngestConn *conn, uint32 events);
 extern bool http_conn_parked(IngestConn *conn);
+extern void http_conn_note_write_rejects(IngestConn *conn);
 extern void http_conn_answer_parked(IngestConn *conn);
 extern long http_conn_timeout(IngestConn *conn, TimestampTz now);
 extern void http_conn_check_timeout(IngestConn *conn, TimestampTz now);

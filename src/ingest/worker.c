@@ -315,6 +315,10 @@ worker_flush(WorkerState *ws)
 	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
 	if (ok)
 	{
+		/* The writer's rejects of parked HTTP requests, before the reset. */
+		for (int i = 0; i < ws->nconns; i++)
+			if (ws->conns[i]->http && http_conn_parked(ws->conns[i]))
+				http_conn_note_write_rejects(ws->conns[i]);
 		batch_reset(ws->batch);
 		ws->retry_at = 0;
 		ws->retry_ms = 0;

@@ -972,6 +972,24 @@ writer_table(FlushState *fs, BatchTable *t)
 	table_close(rel, NoLock);
 }
 
+/* Copies of rejects (client and reason) that outlive the transaction. */
+static List *
+writer_copy_rejects(List *rejects)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rejects)
+	{
+		BatchReject *rej = palloc(sizeof(BatchReject));
+
+		*rej = *(BatchReject *) lfirst(lc);
+		rej->reason = pstrdup(rej->reason);
+		out = lappend(out, rej);
+	}
+	return out;
+}
+
 /* Write the rejects into streamstat.rejects (one COPY). */
 static void
 writer_rejects(Batch *batch, List *rejects)
@@ -1056,6 +1074,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 	volatile int64 nrejected = 0;
 	List	   *volatile written = NIL;
 	List	   *volatile deferred_out = NIL;
+	List	   *volatile late_rejects = NIL;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -1090,6 +1109,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		MemoryContextSwitchTo(oldcxt);
 		written = list_copy(written);
 		deferred_out = list_copy(fs.deferred);
+		late_rejects = writer_copy_rejects(fs.rejects);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
@@ -1126,6 +1146,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		batch->rejects_done = true;
 		counters->rows_inserted += rows_inserted;
 		counters->lines_rejected += nrejected;
+		batch_note_write_rejects(batch, late_rejects);
 		*deferred = deferred_out;
 		if (failed_flushes > 0)
 			ereport(LOG,

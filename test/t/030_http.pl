@@ -80,6 +80,14 @@ is(sql('SELECT count(*) FROM h400'), '2', 'the good lines of a 400 request are s
 is(sql(q{SELECT count(*) FROM streamstat.rejects WHERE line IN ('not a line at all', 'h400 v=')}), '2',
 	'the bad lines are in streamstat.rejects');
 
+# 400 also when the writer rejects rows: a field whose type conflicts with
+# its column (the line numbers are not known there).
+($st, $body) = write_lines('/api/v2/write', "h400 v=3i 1764028802000000000\nh400 v=\"text\" 1764028803000000000\n");
+is($st, '400', 'a row the writer rejects: 400');
+like($body, qr/"code":"invalid","message":"1 of 2 lines rejected while written: .*v.*streamstat\.rejects/,
+	'the body says the row was rejected while written');
+is(sql('SELECT count(*) FROM h400'), '3', 'the good line of that request is stored');
+
 # Other paths and methods, ping and health.
 ($st, $body) = http_request($node, '/nope');
 is($st, '404', 'unknown path: 404');
