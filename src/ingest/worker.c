@@ -9,8 +9,9 @@
  * as streamstat.role, waits until the extension is installed there (said
  * once in the log, re-checked every few seconds), opens its listening
  * sockets and then waits only through one WaitEventSet: its latch,
- * postmaster death, the listening sockets and the client sockets.  Sockets accepted on streamstat.http_port are HTTP
- * connections (http_conn.c); streamstat.max_connections counts both kinds.
+ * postmaster death, the listening sockets and the client sockets.
+ * Sockets accepted on streamstat.http_port are HTTP connections
+ * (http_conn.c); streamstat.max_connections counts both kinds.
  *
  * Flush: when the oldest buffered line is streamstat.flush_interval old,
  * when streamstat.batch_rows rows are buffered, or when the batch holds
