@@ -39,6 +39,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -809,7 +810,9 @@ http_conn_answer_parked(IngestConn *conn)
 		pfree(h->first_reason);
 		h->first_reason = NULL;
 	}
-	http_conn_process(h);
+	/* Pipelined requests next, unless the worker is stopping. */
+	if (!ShutdownRequestPending)
+		http_conn_process(h);
 }
 
 /* Milliseconds until the connection's deadline (-1: none). */
