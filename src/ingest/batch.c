@@ -6,7 +6,8 @@
  * A line that is not valid in the database encoding, that the parser
  * refuses, whose names are longer than NAMEDATALEN - 1 bytes or whose
  * timestamp is outside PostgreSQL's range becomes a reject with its
- * reason.  A good line becomes a row of the BatchTable of its measurement:
+ * reason.  A good line becomes a row of the BatchTable of its measurement
+ * (and schema: an HTTP request may name one; see BatchTarget):
  * columnar, one BatchColumn per (key, kind) with a value array and null
  * flags, text in a per-table arena, plus the raw line so that the writer
  * can still reject the row with its text.  Everything lives in the batch's
@@ -21,6 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
+#include "ingest/http.h"
 #include "ingest/ingest.h"
 
 #define BATCH_INITIAL_ROWS 1024
@@ -60,6 +62,9 @@ batch_reset(Batch *batch)
 	batch->clients = NULL;
 	batch->nclients = 0;
 	batch->clientcap = 0;
+	batch->write_rejects = NULL;
+	batch->write_reject_reason = NULL;
+	batch->write_rejects_len = 0;
 	batch->generation++;
 	batch->first_at = 0;
 	batch->nrows = 0;
@@ -92,11 +97,12 @@ batch_reset(Batch *batch)
 		HASHCTL		ctl;
 
 		MemoryContextReset(batch->tables_cxt);
-		ctl.keysize = NAMEDATALEN;
+		/* The key is (name, schema): two zero-padded NAMEDATALEN arrays. */
+		ctl.keysize = 2 * NAMEDATALEN;
 		ctl.entrysize = sizeof(BatchTable);
 		ctl.hcxt = batch->tables_cxt;
 		batch->tables = hash_create("streamstat batch tables", 16, &ctl,
-									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		batch->ntables = 0;
 	}
 }
@@ -198,20 +204,31 @@ batch_escape_line(const char *line, int len, bool *escaped)
 	return out.data;
 }
 
-/* The table for a measurement, created empty when new. */
-static BatchTable *
-batch_table(Batch *batch, const IlpString *measurement)
+/* The schema a table's rows go to. */
+const char *
+batch_table_schema(const BatchTable *t)
 {
-	char		key[NAMEDATALEN] = {0};
+	return t->schema[0] != '\0' ? t->schema : streamstat_schema;
+}
+
+/* The table for (schema, measurement), created empty when new. */
+static BatchTable *
+batch_table(Batch *batch, const char *schema, const IlpString *measurement)
+{
+	char		key[2 * NAMEDATALEN] = {0};
 	BatchTable *t = batch->last_table;
 	bool		found;
 
+	if (schema == NULL)
+		schema = "";
+
 	/* Consecutive lines mostly name the same measurement. */
 	if (t != NULL && memcmp(t->name, measurement->data, measurement->len) == 0 &&
-		t->name[measurement->len] == '\0')
+		t->name[measurement->len] == '\0' && strcmp(t->schema, schema) == 0)
 		return t;
 
 	memcpy(key, measurement->data, measurement->len);
+	strlcpy(key + NAMEDATALEN, schema, NAMEDATALEN);
 	t = hash_search(batch->tables, key, HASH_ENTER, &found);
 	batch->last_table = t;
 	if (!found)
@@ -349,11 +366,25 @@ batch_name_too_long(const IlpString *name, const char *what, char *reason,
 /*
  * Check and parse one line (without its '\n') and buffer its row, or a
  * reject.  received is the arrival time, also the row's time when the line
- * has no timestamp.
+ * has no timestamp.  Settings apply (the line-protocol port).
  */
 void
 batch_add_line(Batch *batch, IlpParser *parser, const char *line, int len,
 			   int32 client, TimestampTz received, IngestCounters *counters)
+{
+	(void) batch_add_line_to(batch, parser, line, len, client, received,
+							 NULL, counters);
+}
+
+/*
+ * batch_add_line for a target (an HTTP request's precision and schema;
+ * NULL: the settings).  False when the line became a reject (its reason is
+ * then the last of batch->rejects).
+ */
+bool
+batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
+				  int32 client, TimestampTz received,
+				  const BatchTarget *target, IngestCounters *counters)
 {
 	IlpPoint	pt;
 	IlpResult	res;
@@ -373,17 +404,17 @@ batch_add_line(Batch *batch, IlpParser *parser, const char *line, int len,
 				 GetDatabaseEncodingName(),
 				 pg_encoding_verifymbstr(GetDatabaseEncoding(), line, len) + 1);
 		batch_add_reject(batch, line, len, client, received, reason, counters);
-		return;
+		return false;
 	}
 
 	res = ilp_parse_line(parser, line, len, &pt);
 	if (res == ILP_SKIP)
-		return;
+		return true;
 	if (res == ILP_ERROR)
 	{
 		batch_add_reject(batch, line, len, client, received, ilp_error(parser),
 						 counters);
-		return;
+		return false;
 	}
 
 	if (batch_name_too_long(&pt.measurement, "measurement", reason, sizeof(reason)))
@@ -398,15 +429,29 @@ batch_add_line(Batch *batch, IlpParser *parser, const char *line, int len,
 	if (pt.has_timestamp)
 	{
 		int64_t		us;
+		int64_t		ts = pt.timestamp;
+		IlpPrecision precision = (IlpPrecision) streamstat_precision;
+		bool		inrange = true;
 
-		if (!ilp_timestamp_to_us(pt.timestamp, (IlpPrecision) streamstat_precision, &us) ||
+		if (target != NULL)
+		{
+			precision = target->precision;
+			if (target->multiplier != 1)
+				inrange = http_scale_timestamp(ts, target->multiplier, &ts);
+		}
+		if (!inrange || !ilp_timestamp_to_us(ts, precision, &us) ||
 			us < PG_INT64_MIN + UNIX_TO_PG_USECS ||
 			!IS_VALID_TIMESTAMP(us - UNIX_TO_PG_USECS))
 		{
-			snprintf(reason, sizeof(reason),
-					 "timestamp %lld is out of range for timestamp with time zone (streamstat.precision is %s)",
-					 (long long) pt.timestamp,
-					 GetConfigOption("streamstat.precision", false, false));
+			if (target != NULL)
+				snprintf(reason, sizeof(reason),
+						 "timestamp %lld is out of range for timestamp with time zone (the request's precision)",
+						 (long long) pt.timestamp);
+			else
+				snprintf(reason, sizeof(reason),
+						 "timestamp %lld is out of range for timestamp with time zone (streamstat.precision is %s)",
+						 (long long) pt.timestamp,
+						 GetConfigOption("streamstat.precision", false, false));
 			goto reject;
 		}
 		rowtime = us - UNIX_TO_PG_USECS;
@@ -416,7 +461,7 @@ batch_add_line(Batch *batch, IlpParser *parser, const char *line, int len,
 
 	/* Buffer the row. */
 	old = MemoryContextSwitchTo(batch->tables_cxt);
-	t = batch_table(batch, &pt.measurement);
+	t = batch_table(batch, target ? target->schema : NULL, &pt.measurement);
 	if (t->nrows == t->cap)
 		batch_table_grow(t);
 	row = t->nrows;
@@ -467,17 +512,62 @@ batch_add_line(Batch *batch, IlpParser *parser, const char *line, int len,
 	if (batch->first_at == 0)
 		batch->first_at = received;
 	MemoryContextSwitchTo(old);
-	return;
+	return true;
 
 reject:
 	batch_add_reject(batch, line, len, client, received, reason, counters);
+	return false;
 }
 
-/* Order tables by name (a stable lock order across workers). */
+/*
+ * Count the rows the writer rejected (BatchReject *, in a committed flush)
+ * per sender, with the first reason, for the HTTP answers.
+ */
+void
+batch_note_write_rejects(Batch *batch, List *rejects)
+{
+	ListCell   *lc;
+
+	if (rejects == NIL || batch->nclients == 0)
+		return;
+	if (batch->write_rejects_len < batch->nclients)
+	{
+		int32	   *counts = MemoryContextAllocZero(batch->cxt,
+													batch->nclients * sizeof(int32));
+		char	  **reasons = MemoryContextAllocZero(batch->cxt,
+													 batch->nclients * sizeof(char *));
+
+		if (batch->write_rejects_len > 0)
+		{
+			memcpy(counts, batch->write_rejects, batch->write_rejects_len * sizeof(int32));
+			memcpy(reasons, batch->write_reject_reason,
+				   batch->write_rejects_len * sizeof(char *));
+		}
+		batch->write_rejects = counts;
+		batch->write_reject_reason = reasons;
+		batch->write_rejects_len = batch->nclients;
+	}
+	foreach(lc, rejects)
+	{
+		BatchReject *rej = lfirst(lc);
+
+		if (rej->client < 0 || rej->client >= batch->write_rejects_len)
+			continue;
+		if (batch->write_rejects[rej->client]++ == 0)
+			batch->write_reject_reason[rej->client] =
+				MemoryContextStrdup(batch->cxt, rej->reason);
+	}
+}
+
+/* Order tables by schema and name (a stable lock order across workers). */
 static int
 batch_table_cmp(const void *a, const void *b)
 {
-	return strcmp((*(BatchTable *const *) a)->name, (*(BatchTable *const *) b)->name);
+	const BatchTable *ta = *(BatchTable *const *) a;
+	const BatchTable *tb = *(BatchTable *const *) b;
+	int			c = strcmp(batch_table_schema(ta), batch_table_schema(tb));
+
+	return c != 0 ? c : strcmp(ta->name, tb->name);
 }
 
 /* The tables with rows in this batch, sorted by name, in a palloc'd array. */

@@ -58,7 +58,7 @@ conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
 }
 
 /* The connection's sender index in the current batch. */
-static int32
+int32
 conn_batch_client(IngestConn *conn, Batch *batch)
 {
 	if (conn->batch_generation != batch->generation || conn->batch_client < 0)

@@ -6,6 +6,7 @@
  *
  *	listener.c	binds the line-protocol port and accepts clients
  *	conn.c		reads a client's bytes and cuts them into lines
+ *	http_conn.c	the same for HTTP write requests, answered after the commit
  *	batch.c		checks and parses a line, and buffers its row, columnar,
  *				per target table (or buffers a reject with its reason)
  *	writer.c	writes a batch: tables, columns and partitions first, then
@@ -100,7 +101,8 @@ typedef struct BatchColumn
 /* The buffered rows bound for one measurement table. */
 typedef struct BatchTable
 {
-	char		name[NAMEDATALEN];	/* hash key: the measurement */
+	char		name[NAMEDATALEN];	/* hash key: the measurement, */
+	char		schema[NAMEDATALEN];	/* and the schema ("": streamstat.schema) */
 	int			nrows;
 	int			cap;
 	TimestampTz *time;			/* the row's time (PostgreSQL epoch) */
@@ -126,6 +128,17 @@ typedef struct BatchReject
 	char	   *reason;
 } BatchReject;
 
+/*
+ * Where the lines of one HTTP request go and how their timestamps read:
+ * NULL (the TCP path) means streamstat.precision and streamstat.schema.
+ */
+typedef struct BatchTarget
+{
+	IlpPrecision precision;
+	int64		multiplier;		/* v1 precision m (60) and h (3600), else 1 */
+	const char *schema;			/* NULL or "": streamstat.schema */
+} BatchTarget;
+
 /* Everything received and not yet written. */
 typedef struct Batch
 {
@@ -140,6 +153,9 @@ typedef struct Batch
 	char	  **clients;		/* "address:port" of the senders */
 	int			nclients;
 	int			clientcap;
+	int32	   *write_rejects;	/* per sender: rows the writer rejected */
+	char	  **write_reject_reason;	/* per sender: the first one's reason */
+	int			write_rejects_len;	/* senders the two arrays cover */
 	uint64		generation;		/* bumped at each reset */
 	TimestampTz first_at;		/* arrival of the oldest buffered line */
 } Batch;
@@ -152,17 +168,26 @@ extern int32 batch_client(Batch *batch, const char *client);
 extern void batch_add_line(Batch *batch, IlpParser *parser, const char *line,
 						   int len, int32 client, TimestampTz received,
 						   IngestCounters *counters);
+extern bool batch_add_line_to(Batch *batch, IlpParser *parser, const char *line,
+							  int len, int32 client, TimestampTz received,
+							  const BatchTarget *target, IngestCounters *counters);
+extern const char *batch_table_schema(const BatchTable *t);
 extern void batch_add_reject(Batch *batch, const char *line, int len,
 							 int32 client, TimestampTz received,
 							 const char *reason, IngestCounters *counters);
 extern BatchTable **batch_sorted_tables(Batch *batch, int *ntables);
+extern void batch_note_write_rejects(Batch *batch, List *rejects);
 extern char *batch_escape_line(const char *line, int len, bool *escaped);
 
 /* ---- conn.c ---- */
 
+struct HttpConn;
+
 typedef struct IngestConn
 {
 	pgsocket	sock;
+	struct HttpConn *http;		/* NULL: line protocol; else http_conn.c's */
+	uint32		wait_events;	/* what the worker's WaitEventSet watches */
 	MemoryContext cxt;			/* freed with the connection */
 	char		client[NI_MAXHOST + 8];
 	char	   *buf;			/* bytes of the line being received */
@@ -181,10 +206,23 @@ extern bool conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 					  IngestCounters *counters);
 extern void conn_close(IngestConn *conn, Batch *batch, const char *why,
 					   IngestCounters *counters);
+extern int32 conn_batch_client(IngestConn *conn, Batch *batch);
+
+/* ---- http_conn.c ---- */
+
+extern void http_conn_start(IngestConn *conn, Batch *batch, IlpParser *ilp,
+							IngestCounters *counters);
+extern uint32 http_conn_wait_events(IngestConn *conn);
+extern void http_conn_event(IngestConn *conn, uint32 events);
+extern bool http_conn_parked(IngestConn *conn);
+extern void http_conn_note_write_rejects(IngestConn *conn);
+extern void http_conn_answer_parked(IngestConn *conn);
+extern long http_conn_timeout(IngestConn *conn, TimestampTz now);
+extern void http_conn_check_timeout(IngestConn *conn, TimestampTz now);
 
 /* ---- listener.c ---- */
 
-extern int	listener_open(pgsocket *socks, int maxsocks);
+extern int	listener_open(pgsocket *socks, int maxsocks, int port);
 extern void listener_close(pgsocket *socks, int nsocks);
 
 /* ---- writer.c ---- */

@@ -1,12 +1,13 @@
 /*
  * listener.c
- *		The line-protocol port: first stage of the path of a record.
+ *		The listening ports (line protocol, HTTP): first stage of the path
+ *		of a record.
  *
  * Resolves each entry of streamstat.listen_addresses ('*' = every address,
  * IPv4 and IPv6) with getaddrinfo and opens a non-blocking listening socket
- * on streamstat.port for each result.  SO_REUSEPORT lets the
- * streamstat.workers processes bind the same port; the kernel spreads new
- * connections over them.  The worker's WaitEventSet watches the sockets.
+ * on the given port (streamstat.port or streamstat.http_port) for each
+ * result.  SO_REUSEPORT lets the streamstat.workers processes bind the same
+ * port; the kernel spreads new connections over them.  The worker's WaitEventSet watches the sockets.
  */
 #include "postgres.h"
 
@@ -23,7 +24,7 @@
 
 /* Open one listening socket for addr; PGINVALID_SOCKET (logged) on failure. */
 static pgsocket
-listener_open_one(struct addrinfo *ai, const char *label)
+listener_open_one(struct addrinfo *ai, const char *label, int port)
 {
 	pgsocket	sock;
 	int			one = 1;
@@ -53,7 +54,7 @@ listener_open_one(struct addrinfo *ai, const char *label)
 		ereport(LOG,
 				(errcode_for_socket_access(),
 				 errmsg("streamstat could not listen on \"%s\" port %d: %m",
-						label, streamstat_port)));
+						label, port)));
 		close(sock);
 		return PGINVALID_SOCKET;
 	}
@@ -61,11 +62,12 @@ listener_open_one(struct addrinfo *ai, const char *label)
 }
 
 /*
- * Open the listening sockets into socks[]; returns how many were opened
- * (0 means none: the caller retries later).
+ * Open the listening sockets of port (streamstat.port or
+ * streamstat.http_port) into socks[]; returns how many were opened (0
+ * means none: the caller retries later).
  */
 int
-listener_open(pgsocket *socks, int maxsocks)
+listener_open(pgsocket *socks, int maxsocks, int port)
 {
 	char	   *rawstring = pstrdup(streamstat_listen_addresses);
 	List	   *elemlist;
@@ -80,7 +82,7 @@ listener_open(pgsocket *socks, int maxsocks)
 				 errmsg("invalid list syntax in \"streamstat.listen_addresses\"")));
 		return 0;
 	}
-	snprintf(portstr, sizeof(portstr), "%d", streamstat_port);
+	snprintf(portstr, sizeof(portstr), "%d", port);
 
 	foreach(lc, elemlist)
 	{
@@ -109,7 +111,7 @@ listener_open(pgsocket *socks, int maxsocks)
 
 			if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 				continue;
-			sock = listener_open_one(ai, host ? host : "*");
+			sock = listener_open_one(ai, host ? host : "*", port);
 			if (sock != PGINVALID_SOCKET)
 				socks[n++] = sock;
 		}

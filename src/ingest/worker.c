@@ -4,12 +4,14 @@
  *		drives the path of a record (listener -> conn -> batch -> writer).
  *
  * streamstat.workers processes are registered at preload ("streamstat
- * ingest" in pg_stat_activity); none when streamstat.port is 0.  Each
- * connects to streamstat.database as streamstat.role, waits until the
- * extension is installed there (said once in the log, re-checked every few
- * seconds), opens its listening sockets and then waits only through one
- * WaitEventSet: its latch, postmaster death, the listening sockets and the
- * client sockets.
+ * ingest" in pg_stat_activity); none when streamstat.port and
+ * streamstat.http_port are both 0.  Each connects to streamstat.database
+ * as streamstat.role, waits until the extension is installed there (said
+ * once in the log, re-checked every few seconds), opens its listening
+ * sockets and then waits only through one WaitEventSet: its latch,
+ * postmaster death, the listening sockets and the client sockets.
+ * Sockets accepted on streamstat.http_port are HTTP connections
+ * (http_conn.c); streamstat.max_connections counts both kinds.
  *
  * Flush: when the oldest buffered line is streamstat.flush_interval old
  * (less what the buffered rows should take to write, learnt from past
@@ -20,7 +22,10 @@
  * slow database also stops reading.  A flush waits at most 1 s for a lock
  * (lock_timeout); a flush that fails keeps the batch and is retried after
  * a pause that doubles from flush_interval up to 5 s; meanwhile reading
- * goes on until the memory cap.
+ * goes on until the memory cap.  An HTTP write request that has handed
+ * its lines to the batch is parked: the batch is flushed at the end of that
+ * loop pass (not after flush_interval), and once it is empty again
+ * (committed) every parked request is answered.
  *
  * SIGHUP: re-read the configuration (the reloadable settings apply from
  * the next line or flush).  SIGTERM: stop reading, reject unterminated
@@ -69,7 +74,10 @@ typedef struct WorkerState
 {
 	int			worker_no;
 	pgsocket	listen[INGEST_MAX_LISTEN];
+	bool		listen_http[INGEST_MAX_LISTEN]; /* a streamstat.http_port socket */
 	int			nlisten;
+	bool		ilp_open;		/* streamstat.port is listened on */
+	bool		http_open;		/* streamstat.http_port is listened on */
 	IngestConn **conns;
 	int			nconns;
 	int			conncap;
@@ -108,7 +116,7 @@ ingest_register(void)
 {
 	BackgroundWorker worker;
 
-	if (streamstat_port == 0)
+	if (streamstat_port == 0 && streamstat_http_port == 0)
 		return;
 
 	for (int i = 0; i < streamstat_workers; i++)
@@ -174,23 +182,39 @@ worker_build_wes(WorkerState *ws, bool reading)
 {
 	if (ws->wes)
 		FreeWaitEventSet(ws->wes);
-	ws->wes = CreateWaitEventSet(TopMemoryContext,
-								 2 + ws->nlisten + (reading ? ws->nconns : 0));
+	ws->wes = CreateWaitEventSet(TopMemoryContext, 2 + ws->nlisten + ws->nconns);
 	AddWaitEventToSet(ws->wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(ws->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	for (int i = 0; i < ws->nlisten; i++)
 		AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->listen[i], NULL, NULL);
-	if (reading)
-		for (int i = 0; i < ws->nconns; i++)
-			AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->conns[i]->sock,
-							  NULL, ws->conns[i]);
+	for (int i = 0; i < ws->nconns; i++)
+	{
+		IngestConn *conn = ws->conns[i];
+
+		/* HTTP connections say what they wait for; 503 is theirs to say. */
+		conn->wait_events = conn->http ? http_conn_wait_events(conn) :
+			(reading ? WL_SOCKET_READABLE : 0);
+		if (conn->wait_events != 0)
+			AddWaitEventToSet(ws->wes, conn->wait_events, conn->sock, NULL, conn);
+	}
 	ws->wes_reading = reading;
 	ws->wes_dirty = false;
 }
 
+/* Whether an HTTP connection's wait events changed (rebuild the set). */
+static bool
+worker_http_events_changed(WorkerState *ws)
+{
+	for (int i = 0; i < ws->nconns; i++)
+		if (ws->conns[i]->http && !ws->conns[i]->closed &&
+			http_conn_wait_events(ws->conns[i]) != ws->conns[i]->wait_events)
+			return true;
+	return false;
+}
+
 /* Accept the waiting clients of one listening socket. */
 static void
-worker_accept(WorkerState *ws, pgsocket lsock)
+worker_accept(WorkerState *ws, pgsocket lsock, bool http)
 {
 	for (;;)
 	{
@@ -238,8 +262,12 @@ worker_accept(WorkerState *ws, pgsocket lsock)
 				repalloc(ws->conns, ws->conncap * sizeof(IngestConn *)) :
 				MemoryContextAlloc(TopMemoryContext, ws->conncap * sizeof(IngestConn *));
 		}
-		ws->conns[ws->nconns++] = conn_create(sock, (struct sockaddr *) &addr,
-											  addrlen, ws->conn_cxt);
+		ws->conns[ws->nconns] = conn_create(sock, (struct sockaddr *) &addr,
+											addrlen, ws->conn_cxt);
+		if (http)
+			http_conn_start(ws->conns[ws->nconns], ws->batch, &ws->parser,
+							&ws->counters);
+		ws->nconns++;
 		ws->counters.connections_open++;
 		ws->counters.connections_total++;
 		ws->wes_dirty = true;
@@ -298,17 +326,80 @@ worker_flush(WorkerState *ws)
 			ws->flush_ms_per_row = ws->flush_ms_per_row == 0 ? per_row :
 				0.7 * ws->flush_ms_per_row + 0.3 * per_row;
 		}
+		/* The writer's rejects of parked HTTP requests, before the reset. */
+		for (int i = 0; i < ws->nconns; i++)
+			if (ws->conns[i]->http && http_conn_parked(ws->conns[i]))
+				http_conn_note_write_rejects(ws->conns[i]);
 		batch_reset(ws->batch);
 		ws->retry_at = 0;
 		ws->retry_ms = 0;
 	}
 	else
 	{
-		ws->retry_ms = ws->retry_ms == 0 ? streamstat_flush_interval_ms :
+		/* (a long flush_interval must not delay the first retry) */
+		ws->retry_ms = ws->retry_ms == 0 ?
+			Min(streamstat_flush_interval_ms, WORKER_MAX_RETRY_MS) :
 			Min(ws->retry_ms * 2, WORKER_MAX_RETRY_MS);
 		ws->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ws->retry_ms);
 	}
 	ingest_stats_publish(&ws->counters);
+}
+
+/* Whether an HTTP request waits for the batch to be committed. */
+static bool
+worker_any_parked(WorkerState *ws)
+{
+	for (int i = 0; i < ws->nconns; i++)
+		if (ws->conns[i]->http && http_conn_parked(ws->conns[i]))
+			return true;
+	return false;
+}
+
+/* The batch is empty (committed): answer the parked HTTP requests. */
+static void
+worker_answer_parked(WorkerState *ws)
+{
+	for (int i = 0; i < ws->nconns; i++)
+		if (ws->conns[i]->http && http_conn_parked(ws->conns[i]))
+			http_conn_answer_parked(ws->conns[i]);
+}
+
+/* Milliseconds until the next timeout of an HTTP connection (-1: none). */
+static long
+worker_http_timeout(WorkerState *ws)
+{
+	TimestampTz now = 0;
+	long		timeout = -1;
+
+	for (int i = 0; i < ws->nconns; i++)
+	{
+		long		t;
+
+		if (ws->conns[i]->http == NULL)
+			continue;
+		if (now == 0)
+			now = GetCurrentTimestamp();
+		t = http_conn_timeout(ws->conns[i], now);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+	}
+	return timeout;
+}
+
+/* Close idle HTTP connections, answer 408 to slow requests. */
+static void
+worker_http_check_timeouts(WorkerState *ws)
+{
+	TimestampTz now = 0;
+
+	for (int i = 0; i < ws->nconns; i++)
+	{
+		if (ws->conns[i]->http == NULL)
+			continue;
+		if (now == 0)
+			now = GetCurrentTimestamp();
+		http_conn_check_timeout(ws->conns[i], now);
+	}
 }
 
 /* Milliseconds until the next flush is due (-1: nothing buffered). */
@@ -320,6 +411,8 @@ worker_flush_timeout(WorkerState *ws)
 
 	if (batch_is_empty(ws->batch))
 		return -1;
+	if (ws->retry_at == 0 && worker_any_parked(ws))
+		return 0;
 	if (ws->retry_at != 0)
 		due = ws->retry_at;
 	else
@@ -351,17 +444,22 @@ worker_flush_due(WorkerState *ws)
 		return GetCurrentTimestamp() >= ws->retry_at;
 	return ws->batch->nrows >= streamstat_batch_rows ||
 		!worker_reading(ws) ||
+		worker_any_parked(ws) ||
 		worker_flush_timeout(ws) == 0;
 }
 
-/* Stop: reject unterminated lines, write what was received, close. */
+/*
+ * Stop: reject unterminated lines, write what was received, answer the
+ * parked HTTP requests when it was written (one non-blocking try), close.
+ */
 static void
 worker_shutdown(WorkerState *ws)
 {
 	for (int i = 0; i < ws->nconns; i++)
-		conn_close(ws->conns[i], ws->batch,
-				   "incomplete line: the server shut down before its end arrived",
-				   &ws->counters);
+		if (ws->conns[i]->http == NULL)
+			conn_close(ws->conns[i], ws->batch,
+					   "incomplete line: the server shut down before its end arrived",
+					   &ws->counters);
 	worker_reap_conns(ws);
 	listener_close(ws->listen, ws->nlisten);
 	ws->nlisten = 0;
@@ -375,7 +473,55 @@ worker_shutdown(WorkerState *ws)
 		ereport(LOG,
 				(errmsg("streamstat ingest worker exits with " INT64_FORMAT " rows and %d rejects unwritten",
 						ws->batch->nrows, list_length(ws->batch->rejects))));
+	else
+		worker_answer_parked(ws);
+	for (int i = 0; i < ws->nconns; i++)
+		conn_close(ws->conns[i], ws->batch, NULL, &ws->counters);
+	worker_reap_conns(ws);
 	ingest_stats_publish(&ws->counters);
+}
+
+/*
+ * Open the listening sockets of the enabled ports not open yet; true when
+ * every enabled port is listened on.
+ */
+static bool
+worker_listen(WorkerState *ws)
+{
+	if (streamstat_port != 0 && !ws->ilp_open)
+	{
+		int			n = listener_open(ws->listen + ws->nlisten,
+									  INGEST_MAX_LISTEN - ws->nlisten,
+									  streamstat_port);
+
+		for (int i = 0; i < n; i++)
+			ws->listen_http[ws->nlisten + i] = false;
+		ws->nlisten += n;
+		ws->ilp_open = n > 0;
+	}
+	if (streamstat_http_port != 0 && !ws->http_open)
+	{
+		int			n = listener_open(ws->listen + ws->nlisten,
+									  INGEST_MAX_LISTEN - ws->nlisten,
+									  streamstat_http_port);
+
+		for (int i = 0; i < n; i++)
+			ws->listen_http[ws->nlisten + i] = true;
+		ws->nlisten += n;
+		ws->http_open = n > 0;
+	}
+	return (streamstat_port == 0 || ws->ilp_open) &&
+		(streamstat_http_port == 0 || ws->http_open);
+}
+
+/* Whether a listening socket is one of streamstat.http_port. */
+static bool
+worker_listen_is_http(WorkerState *ws, pgsocket sock)
+{
+	for (int i = 0; i < ws->nlisten; i++)
+		if (ws->listen[i] == sock)
+			return ws->listen_http[i];
+	return false;
 }
 
 /* Entry point of an ingest worker. */
@@ -418,23 +564,27 @@ ingest_worker_main(Datum main_arg)
 		worker_wait_latch(WORKER_RECHECK_MS);
 	}
 
-	/* Open the port; if it cannot be bound yet, try again a bit later. */
+	/* Open the ports; what cannot be bound yet is tried again a bit later. */
 	told = false;
-	while (!ShutdownRequestPending &&
-		   (ws.nlisten = listener_open(ws.listen, INGEST_MAX_LISTEN)) == 0)
+	while (!ShutdownRequestPending && !worker_listen(&ws))
 	{
 		if (!told)
 			ereport(LOG,
 					(errmsg("streamstat ingest worker could not listen on port %d; trying again",
-							streamstat_port)));
+							ws.ilp_open ? streamstat_http_port : streamstat_port)));
 		told = true;
 		worker_wait_latch(WORKER_RECHECK_MS);
 	}
 	if (ShutdownRequestPending)
 		proc_exit(1);			/* as at the end: restarted unless shutting down */
-	ereport(LOG,
-			(errmsg("streamstat ingest worker %d listening on port %d",
-					ws.worker_no + 1, streamstat_port)));
+	if (streamstat_port != 0)
+		ereport(LOG,
+				(errmsg("streamstat ingest worker %d listening on port %d",
+						ws.worker_no + 1, streamstat_port)));
+	if (streamstat_http_port != 0)
+		ereport(LOG,
+				(errmsg("streamstat ingest worker %d listening on HTTP port %d",
+						ws.worker_no + 1, streamstat_http_port)));
 
 	loop_cxt = AllocSetContextCreate(TopMemoryContext, "streamstat loop",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -449,15 +599,22 @@ ingest_worker_main(Datum main_arg)
 	{
 		int			nevents;
 		bool		reading;
+		long		timeout;
+		long		http_timeout;
 
 		MemoryContextReset(loop_cxt);
 		MemoryContextSwitchTo(loop_cxt);
 
 		reading = worker_reading(&ws);
-		if (ws.wes_dirty || reading != ws.wes_reading)
+		if (ws.wes_dirty || reading != ws.wes_reading ||
+			worker_http_events_changed(&ws))
 			worker_build_wes(&ws, reading);
 
-		nevents = WaitEventSetWait(ws.wes, worker_flush_timeout(&ws), events,
+		timeout = worker_flush_timeout(&ws);
+		http_timeout = worker_http_timeout(&ws);
+		if (http_timeout >= 0 && (timeout < 0 || http_timeout < timeout))
+			timeout = http_timeout;
+		nevents = WaitEventSetWait(ws.wes, timeout, events,
 								   WORKER_MAX_EVENTS, PG_WAIT_EXTENSION);
 		for (int i = 0; i < nevents; i++)
 		{
@@ -469,7 +626,10 @@ ingest_worker_main(Datum main_arg)
 				worker_handle_interrupts();
 			}
 			else if ((ev->events & WL_SOCKET_READABLE) && ev->user_data == NULL)
-				worker_accept(&ws, ev->fd);
+				worker_accept(&ws, ev->fd, worker_listen_is_http(&ws, ev->fd));
+			else if (ev->user_data != NULL &&
+					 ((IngestConn *) ev->user_data)->http != NULL)
+				http_conn_event((IngestConn *) ev->user_data, ev->events);
 			else if (ev->events & WL_SOCKET_READABLE)
 			{
 				IngestConn *conn = (IngestConn *) ev->user_data;
@@ -478,10 +638,14 @@ ingest_worker_main(Datum main_arg)
 					(void) conn_read(conn, ws.batch, &ws.parser, &ws.counters);
 			}
 		}
-		worker_reap_conns(&ws);
+		worker_http_check_timeouts(&ws);
 
 		if (worker_flush_due(&ws))
 			worker_flush(&ws);
+		/* Committed (or nothing to write): answer the parked requests. */
+		if (batch_is_empty(ws.batch))
+			worker_answer_parked(&ws);
+		worker_reap_conns(&ws);
 		ingest_stats_publish(&ws.counters);
 	}
 

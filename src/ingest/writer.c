@@ -776,7 +776,7 @@ partition_bound_sql(TimestampTz ts)
 static void
 writer_table(FlushState *fs, BatchTable *t)
 {
-	const char *schema = streamstat_schema;
+	const char *schema = batch_table_schema(t);
 	Oid			nspoid;
 	Oid			relid = InvalidOid;
 	Relation	rel;
@@ -972,6 +972,24 @@ writer_table(FlushState *fs, BatchTable *t)
 	table_close(rel, NoLock);
 }
 
+/* Copies of rejects (client and reason) that outlive the transaction. */
+static List *
+writer_copy_rejects(List *rejects)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rejects)
+	{
+		BatchReject *rej = palloc(sizeof(BatchReject));
+
+		*rej = *(BatchReject *) lfirst(lc);
+		rej->reason = pstrdup(rej->reason);
+		out = lappend(out, rej);
+	}
+	return out;
+}
+
 /* Write the rejects into streamstat.rejects (one COPY). */
 static void
 writer_rejects(Batch *batch, List *rejects)
@@ -1056,6 +1074,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 	volatile int64 nrejected = 0;
 	List	   *volatile written = NIL;
 	List	   *volatile deferred_out = NIL;
+	List	   *volatile late_rejects = NIL;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -1090,6 +1109,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		MemoryContextSwitchTo(oldcxt);
 		written = list_copy(written);
 		deferred_out = list_copy(fs.deferred);
+		late_rejects = writer_copy_rejects(fs.rejects);
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
@@ -1126,6 +1146,7 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 		batch->rejects_done = true;
 		counters->rows_inserted += rows_inserted;
 		counters->lines_rejected += nrejected;
+		batch_note_write_rejects(batch, late_rejects);
 		*deferred = deferred_out;
 		if (failed_flushes > 0)
 			ereport(LOG,
@@ -1148,15 +1169,23 @@ writer_exec(const char *sql)
 		elog(ERROR, "streamstat: SPI_execute failed (%d): %s", rc, sql);
 }
 
-/* Name of a partition, saying its range, within NAMEDATALEN - 1 bytes. */
+/*
+ * Name of a partition, saying its range, within NAMEDATALEN - 1 bytes.
+ * All partitions share one schema, so a table outside "public" has its
+ * schema in the name ("metrics.cpu_p20251125").
+ */
 static char *
-partition_name(const char *table, int64 start_s)
+partition_name(const char *schema, const char *table, int64 start_s)
 {
 	pg_time_t	t = (pg_time_t) start_s;
 	struct pg_tm *tm = pg_gmtime(&t);
 	char		suffix[40];
 	int			interval = streamstat_partition_interval_s;
-	int			tlen = strlen(table);
+	int			tlen;
+
+	if (strcmp(schema, "public") != 0)
+		table = psprintf("%s.%s", schema, table);
+	tlen = strlen(table);
 
 	/* As fine as the interval or the start (clipped to a gap) need. */
 	if (interval % SECS_PER_DAY == 0 && start_s % SECS_PER_DAY == 0)
@@ -1195,7 +1224,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	volatile bool ok = true;
-	const char *schema = streamstat_schema;
+	const char *schema = batch_table_schema(t);
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -1302,7 +1331,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
 									 "FOR VALUES FROM (%s) TO (%s)",
 									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
-																partition_name(t->name, start_s)),
+																partition_name(schema, t->name, start_s)),
 									 qualname,
 									 partition_bound_sql(ranges[i].lo),
 									 partition_bound_sql(ranges[i].hi)));
