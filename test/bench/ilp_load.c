@@ -13,9 +13,11 @@
  *		time as "done_us"
  *	ilp_load latency HOST PORT RATE SECONDS CONNINFO
  *		send RATE lines/s for SECONDS over one connection into measurement
- *		"lat" (field sent_us = wall clock at sending), while this process
- *		polls SELECT max(sent_us) FROM lat through libpq; prints the
- *		percentiles of the time from sending to visible
+ *		"lat", while this process polls the rows the workers committed
+ *		(sum of ingest_stats.rows_inserted, published right after each
+ *		commit) through libpq every 2 ms; one connection is written in
+ *		order, so the k-th line is visible once k more rows are committed.
+ *		Prints the percentiles of the time from sending to visible.
  *
  * The rows: cpu,host=hostNN,region=RR usage_user=F,usage_system=F,
  * usage_idle=F,count=Ii TS with 100 hosts and timestamps 1 ms apart from
@@ -217,7 +219,8 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 	int64_t    *poll_m;
 	int64_t		npoll = 0;
 	int64_t		pollcap = 1 << 20;
-	int64_t		last_sent = 0;
+	int64_t		total_sent = 0;
+	int64_t		base;
 	int64_t    *lat;
 	int64_t		nlat = 0;
 
@@ -230,6 +233,18 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 	{
 		fprintf(stderr, "latency: RATE and SECONDS must be positive\n");
 		return 2;
+	}
+	/* What is committed before the first line is sent. */
+	{
+		PGresult   *res = PQexec(pg, "SELECT sum(rows_inserted) FROM streamstat.ingest_stats");
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			fprintf(stderr, "%s", PQerrorMessage(pg));
+			return 1;
+		}
+		base = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
 	}
 	if (pipe(logfd) != 0)
 		return 1;
@@ -298,13 +313,18 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 		fcntl(logfd[0], F_SETFL, fcntl(logfd[0], F_GETFL) | O_NONBLOCK);
 		for (;;)
 		{
-			PGresult   *res = PQexec(pg, "SELECT coalesce(max(sent_us), 0) FROM lat");
+			PGresult   *res = PQexec(pg, "SELECT sum(rows_inserted) FROM streamstat.ingest_stats");
 			int64_t		t = now_us();
 			int64_t		m = 0;
 
-			if (PQresultStatus(res) == PGRES_TUPLES_OK)
-				m = atoll(PQgetvalue(res, 0, 0));
+			if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			{
+				fprintf(stderr, "%s", PQerrorMessage(pg));
+				return 1;
+			}
+			m = atoll(PQgetvalue(res, 0, 0));
 			PQclear(res);
+			m -= base;
 			if (npoll == pollcap)
 			{
 				pollcap *= 2;
@@ -316,10 +336,9 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 			npoll++;
 			while (read(logfd[0], rec, sizeof(rec)) == sizeof(rec))
 			{
+				total_sent += rec[1];
 				tick_t[ntick] = rec[0];
-				tick_n[ntick] = rec[1];
-				if (rec[1] > 0)
-					last_sent = rec[0];
+				tick_n[ntick] = total_sent;	/* lines sent up to this tick */
 				ntick++;
 			}
 			if (!done)
@@ -333,15 +352,14 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 					fcntl(logfd[0], F_SETFL, fcntl(logfd[0], F_GETFL) & ~O_NONBLOCK);
 					while (read(logfd[0], rec, sizeof(rec)) == sizeof(rec))
 					{
+						total_sent += rec[1];
 						tick_t[ntick] = rec[0];
-						tick_n[ntick] = rec[1];
-						if (rec[1] > 0)
-							last_sent = rec[0];
+						tick_n[ntick] = total_sent;
 						ntick++;
 					}
 				}
 			}
-			if (done && m >= last_sent && last_sent > 0)
+			if (done && m >= total_sent)
 				break;
 			{
 				struct timespec ts = {0, 2000000};	/* 2 ms between polls */
@@ -358,14 +376,14 @@ cmd_latency(const char *host, int port, double rate, double seconds, const char 
 
 			for (int64_t i = 0; i < ntick; i++)
 			{
-				if (tick_n[i] == 0)
-					continue;
-				while (p < npoll && poll_m[p] < tick_t[i])
+				if (tick_n[i] == (i > 0 ? tick_n[i - 1] : 0))
+					continue;	/* nothing sent in this tick */
+				while (p < npoll && poll_m[p] < tick_n[i])
 					p++;
 				if (p == npoll)
 					break;
 				lat[nlat++] = poll_t[p] - tick_t[i];
-				total += tick_n[i];
+				total = tick_n[i];
 			}
 			qsort(lat, nlat, sizeof(int64_t), cmp_i64);
 			printf("lines %lld polls %lld\n", (long long) total, (long long) npoll);
@@ -395,13 +413,9 @@ cmd_wait(const char *conninfo, const char *sql, int64_t target)
 		PGresult   *res = PQexec(pg, sql);
 		int64_t		v = -1;
 
+		/* An error (the table is not made yet) counts as not there yet. */
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0))
 			v = atoll(PQgetvalue(res, 0, 0));
-		else if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		{
-			fprintf(stderr, "%s", PQerrorMessage(pg));
-			return 1;
-		}
 		PQclear(res);
 		if (v >= target)
 			break;
