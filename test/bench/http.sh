@@ -28,6 +28,9 @@ streamstat.http_port = $HTTP_PORT
 streamstat.listen_addresses = '127.0.0.1'
 streamstat.require_auth = off
 streamstat.max_body_bytes = '64MB'
+shared_buffers = 1GB
+max_wal_size = 16GB
+checkpoint_timeout = 30min
 CONF
 trap 'as_run_user pg_ctl -D "$WORK/data" -m fast stop >/dev/null 2>&1 || true' EXIT
 run_psql -c 'CREATE EXTENSION streamstat'
