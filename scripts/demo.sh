@@ -16,10 +16,11 @@ setup_run_user
 
 DEMO="$ROOT/.demo"
 ILP_PORT=$(free_port 9009)
-say "starting a throwaway cluster in $DEMO (line protocol on port $ILP_PORT)"
+HTTP_PORT=$(free_port 8086)
+say "starting a throwaway cluster in $DEMO (line protocol on port $ILP_PORT, HTTP on $HTTP_PORT)"
 start_cluster "$DEMO" <<CONF
 streamstat.port = $ILP_PORT
-streamstat.http_port = 0
+streamstat.http_port = $HTTP_PORT
 streamstat.flush_interval = 100ms
 streamstat.partition_interval = 1h
 CONF
@@ -58,12 +59,21 @@ for _ in $(seq 1 300); do
 	sleep 0.1
 done
 
+# One more reading through the acknowledged HTTP write API: the answer
+# (204) comes only once the row is committed.  (Localhost only, so the
+# default streamstat.require_auth = auto asks for no token.)
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary \
+	"sensor,site=lab,id=s1 temperature=21.25,humidity=45i,ok=true $((NOW + 10))000000000" \
+	"http://127.0.0.1:$HTTP_PORT/api/v2/write?bucket=public&precision=ns")
+say "HTTP write of one more reading answered $code"
+
 run_psql -d postgres -f "$ROOT/scripts/demo.sql"
 
 cat <<MSG
 
 The cluster is still running.
-  connect:  $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/psql -h $PGSOCK -p $PGPORT -U postgres postgres
+  connect:  $( [ "$(id -u)" -eq 0 ] && echo "runuser -u $RUN_USER -- " )$BINDIR/psql -h $PGSOCK -p $PGPORT -U postgres postgres
   send:     echo 'sensor,site=lab,id=s9 temperature=21.5' > /dev/tcp/127.0.0.1/$ILP_PORT
-  stop:     $( [ "$(id -u)" -eq 0 ] && echo "sudo -u $RUN_USER " )$BINDIR/pg_ctl -D $DEMO/data stop
+  or:       curl -i --data-binary 'sensor,site=lab,id=s9 temperature=21.5' 'http://127.0.0.1:$HTTP_PORT/api/v2/write?bucket=public'
+  stop:     $( [ "$(id -u)" -eq 0 ] && echo "runuser -u $RUN_USER -- " )$BINDIR/pg_ctl -D $DEMO/data stop
 MSG
