@@ -3,8 +3,9 @@
 #
 # Installs what is missing, builds with -Wall -Wextra -Werror, installs the
 # extension, then runs: the C unit tests, pg_regress (sql/ against expected/)
-# on a temporary instance with streamstat preloaded, and the TAP tests of
-# test/t/ (PostgreSQL::Test::Cluster).  Prints the diffs of what failed and
+# on a temporary instance with streamstat preloaded, the TAP tests of
+# test/t/ (PostgreSQL::Test::Cluster), and a short run of the parser's
+# fuzzer (FUZZ_SECONDS, default 30; 0 skips).  Prints the diffs of what failed and
 # ends with one line "N passed, N failed".  Exit status 0 only if all passed.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -75,6 +76,21 @@ if grep -q 'Failed\|Dubious' "$WORK/tap.log"; then
 		[ -f "$f" ] || continue
 		grep -q 'not ok' "$f" && { echo "---- $f (tail)"; tail -n 60 "$f"; }
 	done
+fi
+
+# 4. A short libFuzzer run of the line-protocol parser (ASan + UBSan) over
+#    the seed corpus; FUZZ_SECONDS=0 skips it.
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+	say "fuzzing the parser for ${FUZZ_SECONDS}s"
+	if FUZZ_WORK="$WORK/fuzz" "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS" >"$WORK/fuzz.log" 2>&1; then
+		PASSED=$((PASSED + 1))
+		grep -E '^stat::number_of_executed_units' "$WORK/fuzz.log" || true
+	else
+		FAILED=$((FAILED + 1))
+		FAILURES+=("fuzzer: $WORK/fuzz.log")
+		tail -n 40 "$WORK/fuzz.log"
+	fi
 fi
 
 echo
