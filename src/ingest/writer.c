@@ -552,6 +552,105 @@ writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
 	PG_END_TRY();
 }
 
+/* A row and which of the table's defaulted columns it has values for. */
+typedef struct RowMask
+{
+	uint64		mask;
+	int			row;
+} RowMask;
+
+static int
+rowmask_cmp(const void *a, const void *b)
+{
+	const RowMask *x = a;
+	const RowMask *y = b;
+
+	if (x->mask != y->mask)
+		return x->mask < y->mask ? -1 : 1;
+	return x->row - y->row;
+}
+
+/* Whether row has a value for target column tc. */
+static inline bool
+row_has_value(BatchTable *t, TargetColumn *tc, int row)
+{
+	for (int k = 0; k < tc->nsrc; k++)
+		if (!t->cols[tc->src[k]].isnull[row])
+			return true;
+	return false;
+}
+
+/*
+ * Insert rows[0..n) through COPY with the columns tcols.  COPY fills a
+ * column's DEFAULT only when the column is left out of its column list, so
+ * when some of tcols have defaults (tables the user made), a row without a
+ * value for such a column must be written by a COPY that leaves it out:
+ * rows go in groups by which defaulted columns they carry (one group in
+ * the common case, where the lines of a measurement share their keys).
+ */
+static void
+writer_insert_grouped(FlushState *fs, Relation rel, CopySource *src,
+					  TargetColumn *tcols, int ntcols, int *rows, int n)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			defcols[64];
+	int			ndef = 0;
+	RowMask    *masks;
+	TargetColumn *sub;
+	int			start;
+
+	for (int i = 0; i < ntcols && ndef < 64; i++)
+	{
+		AttrNumber	attnum = get_attnum(RelationGetRelid(rel), tcols[i].name);
+
+		if (attnum != InvalidAttrNumber && TupleDescAttr(desc, attnum - 1)->atthasdef)
+			defcols[ndef++] = i;
+	}
+
+	masks = palloc(Max(n, 1) * sizeof(RowMask));
+	for (int i = 0; i < n; i++)
+	{
+		masks[i].row = rows[i];
+		masks[i].mask = 0;
+		for (int k = 0; k < ndef; k++)
+			if (row_has_value(src->table, &tcols[defcols[k]], rows[i]))
+				masks[i].mask |= UINT64CONST(1) << k;
+	}
+	if (ndef > 0)
+		qsort(masks, n, sizeof(RowMask), rowmask_cmp);
+
+	sub = palloc(Max(ntcols, 1) * sizeof(TargetColumn));
+	for (start = 0; start < n;)
+	{
+		int			end = start;
+		uint64		mask = masks[start].mask;
+		int			nsub = 0;
+		int			k = 0;
+		List	   *attnames = list_make1(makeString("time"));
+
+		while (end < n && masks[end].mask == mask)
+		{
+			rows[end] = masks[end].row;
+			end++;
+		}
+		/* The columns of this group: all but the defaulted ones it lacks. */
+		for (int i = 0; i < ntcols; i++)
+		{
+			if (k < ndef && defcols[k] == i)
+			{
+				if (!(mask & (UINT64CONST(1) << k++)))
+					continue;
+			}
+			sub[nsub++] = tcols[i];
+			attnames = lappend(attnames, makeString((char *) tcols[i].name));
+		}
+		src->cols = sub;
+		src->ncols = nsub;
+		writer_insert_isolated(fs, rel, attnames, src, rows + start, end - start);
+		start = end;
+	}
+}
+
 /* Reject one buffered row with a reason. */
 static void
 writer_reject_row(FlushState *fs, BatchTable *t, int row, bool *rejected,
@@ -787,7 +886,6 @@ writer_table(FlushState *fs, BatchTable *t)
 	PartitionKey key;
 	TargetColumn *tcols;
 	int			ntcols = 0;
-	List	   *attnames;
 	int		   *rows;
 	int			nrows = 0;
 	CopySource	src = {0};
@@ -959,16 +1057,11 @@ writer_table(FlushState *fs, BatchTable *t)
 	for (int row = 0; row < t->nrows; row++)
 		if (!rejected[row])
 			rows[nrows++] = row;
-	attnames = list_make1(makeString("time"));
-	for (int i = 0; i < ntcols; i++)
-		attnames = lappend(attnames, makeString((char *) tcols[i].name));
 	src.format_row = src.binary ? format_table_row_binary : format_table_row;
 	src.table = t;
-	src.cols = tcols;
-	src.ncols = ntcols;
 	src.batch = fs->batch;
 	initStringInfo(&src.buf);
-	writer_insert_isolated(fs, rel, attnames, &src, rows, nrows);
+	writer_insert_grouped(fs, rel, &src, tcols, ntcols, rows, nrows);
 	table_close(rel, NoLock);
 }
 
