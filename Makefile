@@ -63,7 +63,7 @@ PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
-test/unit/test_%: test/unit/test_%.c $(PURE_SRCS) $(wildcard src/ingest/*.h)
+test/unit/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(wildcard src/ingest/*.h)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) -lz -lm
 .PHONY: print-regress unit
 

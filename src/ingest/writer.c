@@ -1118,6 +1118,23 @@ writer_rejects(Batch *batch, List *rejects)
 	table_close(rel, NoLock);
 }
 
+/*
+ * In PG_CATCH of a flush transaction: take the error (into cxt), abort the
+ * transaction, forget the COPY source.
+ */
+static ErrorData *
+writer_abort(MemoryContext cxt)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	AbortOutOfAnyTransaction();
+	current_source = NULL;
+	return edata;
+}
+
 /* Failed attempts in a row to write the batch (logged once per run). */
 static int	failed_flushes = 0;
 
@@ -1208,13 +1225,8 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = writer_abort(oldcxt);
 
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
-		current_source = NULL;
 		/* Say it once per run of failures, not at every retry. */
 		if (failed_flushes++ == 0)
 			ereport(LOG,
@@ -1437,12 +1449,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData  *edata = writer_abort(oldcxt);
 
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
 		ereport(LOG,
 				(errcode(edata->sqlerrcode),
 				 errmsg("streamstat could not prepare table %s: %s",

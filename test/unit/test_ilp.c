@@ -22,58 +22,7 @@
 
 #include "ingest/ilp.h"
 
-static int	ntests = 0;
-static int	nfailed = 0;
-
-/* One TAP test line. */
-static void
-ok(int cond, const char *fmt,...)
-{
-	va_list		ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-/* A TAP diagnostic line. */
-static void
-diag(const char *fmt,...)
-{
-	va_list		ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-/* Test allocator: realloc/free, counting live blocks. */
-static int	live_blocks = 0;
-static void *
-test_realloc(void *ptr, size_t size, void *arg)
-{
-	(void) arg;
-	if (size == 0)
-	{
-		if (ptr)
-			live_blocks--;
-		free(ptr);
-		return NULL;
-	}
-	if (ptr == NULL)
-		live_blocks++;
-	ptr = realloc(ptr, size);
-	if (ptr == NULL)
-		abort();
-	return ptr;
-}
+#include "tap.h"
 
 /*
  * Test allocator that always moves: a new block, the old contents copied,
