@@ -42,7 +42,6 @@ conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
 	conn = MemoryContextAllocZero(cxt, sizeof(IngestConn));
 	conn->sock = sock;
 	conn->cxt = cxt;
-	conn->maxcap = streamstat_max_line_bytes + INGEST_READ_CHUNK;
 	conn->cap = 2 * INGEST_READ_CHUNK;
 	conn->buf = MemoryContextAlloc(cxt, conn->cap);
 	conn->batch_client = -1;
@@ -98,13 +97,26 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	char	   *start;
 	char	   *end;
 	char	   *nl;
-	int			limit = Min(streamstat_max_line_bytes, conn->maxcap - INGEST_READ_CHUNK);
+	int			limit = streamstat_max_line_bytes;
 
-	/* Grow the buffer for a long line, never past maxcap. */
+	/*
+	 * The limit is read at each read, so a reload applies to open
+	 * connections too; a lowered one may leave too much buffered already.
+	 */
+	if (conn->len > limit)
+	{
+		conn_reject_oversized(conn, batch, conn->buf, GetCurrentTimestamp(),
+							  counters);
+		conn->skipping = true;
+		conn->len = 0;
+	}
+
+	/* Grow the buffer for a long line, never past limit + a read chunk. */
 	if (conn->cap - conn->len < INGEST_READ_CHUNK)
 	{
-		int			newcap = Min(conn->cap * 2, conn->maxcap);
+		int			newcap = Min(conn->cap * 2, limit + INGEST_READ_CHUNK);
 
+		/* len <= limit here, so newcap always leaves a chunk of room */
 		if (newcap - conn->len < INGEST_READ_CHUNK)
 			elog(ERROR, "streamstat connection buffer has no room");
 		conn->buf = repalloc_huge(conn->buf, newcap);

@@ -193,7 +193,6 @@ typedef struct IngestConn
 	char	   *buf;			/* bytes of the line being received */
 	int			len;
 	int			cap;
-	int			maxcap;			/* max_line_bytes + a read chunk */
 	bool		skipping;		/* inside an oversized line, up to '\n' */
 	bool		closed;
 	uint64		batch_generation;	/* client is valid in this batch */
