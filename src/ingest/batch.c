@@ -114,6 +114,41 @@ batch_is_empty(Batch *batch)
 	return batch->nrows == 0 && batch->rejects == NIL;
 }
 
+/*
+ * Turn the rows not yet written into rejects with the given reason (the
+ * last resort of a worker that must exit while its tables cannot be
+ * written): the rejects table may still take them.  Returns how many.
+ */
+int64
+batch_reject_unwritten(Batch *batch, const char *reason,
+					   IngestCounters *counters)
+{
+	HASH_SEQ_STATUS seq;
+	BatchTable *t;
+	int64		n = 0;
+
+	/* Rejects a committed flush already wrote are not written again. */
+	if (batch->rejects_done)
+	{
+		batch->rejects = NIL;
+		batch->rejects_done = false;
+	}
+	hash_seq_init(&seq, batch->tables);
+	while ((t = hash_seq_search(&seq)) != NULL)
+	{
+		if (t->done)
+			continue;
+		for (int row = 0; row < t->nrows; row++)
+			batch_add_reject(batch, t->strings.data + t->line_off[row],
+							 t->line_len[row], t->client[row], t->received[row],
+							 reason, counters);
+		n += t->nrows;
+		t->done = true;
+	}
+	batch->last_table = NULL;
+	return n;
+}
+
 /* Bytes the batch holds (including the kept arrays of its tables). */
 Size
 batch_memory(Batch *batch)

@@ -175,6 +175,8 @@ extern const char *batch_table_schema(const BatchTable *t);
 extern void batch_add_reject(Batch *batch, const char *line, int len,
 							 int32 client, TimestampTz received,
 							 const char *reason, IngestCounters *counters);
+extern int64 batch_reject_unwritten(Batch *batch, const char *reason,
+									IngestCounters *counters);
 extern BatchTable **batch_sorted_tables(Batch *batch, int *ntables);
 extern void batch_note_write_rejects(Batch *batch, List *rejects);
 extern char *batch_escape_line(const char *line, int len, bool *escaped);

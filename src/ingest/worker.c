@@ -29,8 +29,9 @@
  *
  * SIGHUP: re-read the configuration (the reloadable settings apply from
  * the next line or flush).  SIGTERM: stop reading, reject unterminated
- * lines still buffered (as incomplete), flush, exit (with code 1, so that
- * a worker stopped alone is started again).  Postmaster death:
+ * lines still buffered (as incomplete), flush (three attempts; rows that
+ * still cannot be written go to streamstat.rejects), exit (with code 1, so
+ * that a worker stopped alone is started again).  Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
@@ -465,6 +466,20 @@ worker_shutdown(WorkerState *ws)
 	ws->nlisten = 0;
 
 	for (int attempt = 0; attempt < 3 && !batch_is_empty(ws->batch); attempt++)
+	{
+		ws->retry_at = 0;
+		worker_flush(ws);
+	}
+
+	/*
+	 * Still failing (a table locked for longer than we can wait): rather
+	 * than lose the rows, store them in streamstat.rejects, which is
+	 * rarely the table that is locked.
+	 */
+	if (!batch_is_empty(ws->batch) &&
+		batch_reject_unwritten(ws->batch,
+							   "not written before the ingest worker stopped (the flush kept failing: see the server log)",
+							   &ws->counters) > 0)
 	{
 		ws->retry_at = 0;
 		worker_flush(ws);
