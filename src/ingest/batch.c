@@ -434,10 +434,17 @@ batch_add_line_to(Batch *batch, IlpParser *parser, const char *line, int len,
 
 	if (!pg_verify_mbstr(GetDatabaseEncoding(), line, len, true))
 	{
-		snprintf(reason, sizeof(reason),
-				 "invalid %s at byte %d (stored with invalid bytes as \\xNN and backslashes doubled)",
-				 GetDatabaseEncodingName(),
-				 pg_encoding_verifymbstr(GetDatabaseEncoding(), line, len) + 1);
+		int			bad = pg_encoding_verifymbstr(GetDatabaseEncoding(), line, len);
+
+		/* The encoding check stops at a NUL byte too: say which it was. */
+		if (line[bad] == '\0')
+			snprintf(reason, sizeof(reason),
+					 "NUL byte at byte %d (stored with invalid bytes as \\xNN and backslashes doubled)",
+					 bad + 1);
+		else
+			snprintf(reason, sizeof(reason),
+					 "invalid %s at byte %d (stored with invalid bytes as \\xNN and backslashes doubled)",
+					 GetDatabaseEncodingName(), bad + 1);
 		batch_add_reject(batch, line, len, client, received, reason, counters);
 		return false;
 	}

@@ -83,7 +83,7 @@ wait_for($node, q{SELECT count(*) FROM streamstat.rejects WHERE client LIKE '127
 my $rej = $node->safe_psql('postgres', q{SELECT line || ' => ' || reason FROM streamstat.rejects ORDER BY received_at, line});
 like($rej, qr/^this is not a line => \S/m, 'malformed line stored with a reason');
 like($rej, qr/^big f=9{100}.* => line longer than streamstat.max_line_bytes/m, 'oversized line stored truncated with a reason');
-like($rej, qr/\\x00\\x80binary\\xFF\\xFE => invalid UTF8/, 'binary garbage stored escaped');
+like($rej, qr/\\x00\\x80binary\\xFF\\xFE => NUL byte at byte 1 /, 'binary garbage stored escaped (its first bad byte named)');
 like($rej, qr/bad\\xC3\(utf f=1 => invalid UTF8/, 'invalid UTF-8 stored escaped');
 is($node->safe_psql('postgres', q{SELECT max(length(line)) FROM streamstat.rejects WHERE line LIKE 'big%'}),
 	'1024', 'the oversized line is truncated to its first 1024 bytes');
