@@ -90,7 +90,11 @@ ingest_stats_detach(int code, Datum arg)
 	my_slot = NULL;
 }
 
-/* Claim the slot of worker number worker_no for this process. */
+/*
+ * Claim the slot of worker number worker_no for this process; its counters
+ * start from zero, as the worker's own do (a restarted worker never shows
+ * its predecessor's counters under its own pid).
+ */
 void
 ingest_stats_attach(int worker_no)
 {
@@ -99,6 +103,7 @@ ingest_stats_attach(int worker_no)
 	my_slot = &ingest_shared->slots[worker_no];
 	SpinLockAcquire(&my_slot->mutex);
 	my_slot->pid = MyProcPid;
+	memset(&my_slot->counters, 0, sizeof(my_slot->counters));
 	SpinLockRelease(&my_slot->mutex);
 	on_shmem_exit(ingest_stats_detach, (Datum) 0);
 }
