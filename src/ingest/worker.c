@@ -28,16 +28,19 @@
  * (committed) every parked request is answered.
  *
  * SIGHUP: re-read the configuration (the reloadable settings apply from
- * the next line or flush).  SIGTERM: stop reading, reject unterminated
- * lines still buffered (as incomplete), flush (three attempts; rows that
- * still cannot be written go to streamstat.rejects), exit (with code 1, so
- * that a worker stopped alone is started again).  Postmaster death:
+ * the next line or flush).  SIGTERM: read what the kernel already holds
+ * for each line-protocol client (bytes TCP has acknowledged), reject
+ * unterminated lines still buffered (as incomplete), flush (three
+ * attempts; rows that still cannot be written go to streamstat.rejects),
+ * exit (with code 1, so that a worker stopped alone is started again).
+ * Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
 #include "postgres.h"
 
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -450,12 +453,52 @@ worker_flush_due(WorkerState *ws)
 }
 
 /*
- * Stop: reject unterminated lines, write what was received, answer the
- * parked HTTP requests when it was written (one non-blocking try), close.
+ * At shutdown, read what the kernel already holds for a client: TCP has
+ * acknowledged those bytes to the client, so dropping them (close() with
+ * unread data) would lose lines silently.  Bounded by what was pending when
+ * the drain began; the batch is written whenever it reaches
+ * streamstat.worker_memory.  False when such a write failed (stop).
+ */
+static bool
+worker_drain_conn(WorkerState *ws, IngestConn *conn)
+{
+	int			pending = 0;
+
+	if (ioctl(conn->sock, FIONREAD, &pending) < 0)
+		return true;
+	while (pending > 0 && !conn->closed)
+	{
+		int64		before = ws->counters.bytes_received;
+
+		if (!worker_reading(ws))
+		{
+			ws->retry_at = 0;
+			worker_flush(ws);
+			if (!worker_reading(ws))
+				return false;
+		}
+		if (!conn_read(conn, ws->batch, &ws->parser, &ws->counters))
+			break;
+		if (ws->counters.bytes_received == before)
+			break;				/* nothing more to read */
+		pending -= ws->counters.bytes_received - before;
+	}
+	return true;
+}
+
+/*
+ * Stop: read what arrived, reject unterminated lines, write what was
+ * received, answer the parked HTTP requests when it was written (one
+ * non-blocking try), close.
  */
 static void
 worker_shutdown(WorkerState *ws)
 {
+	bool		draining = true;
+
+	for (int i = 0; i < ws->nconns && draining; i++)
+		if (ws->conns[i]->http == NULL)
+			draining = worker_drain_conn(ws, ws->conns[i]);
 	for (int i = 0; i < ws->nconns; i++)
 		if (ws->conns[i]->http == NULL)
 			conn_close(ws->conns[i], ws->batch,
