@@ -1264,6 +1264,22 @@ writer_transaction(Batch *batch, BatchTable **tables, int ntables,
 	return ok;
 }
 
+/*
+ * Whether batch column i of t is one to declare in DDL: it holds values in
+ * this batch and is the first such column of its name (a key seen with two
+ * value types has two batch columns; the first type makes the column).
+ */
+static bool
+column_to_declare(BatchTable *t, int i)
+{
+	if (t->cols[i].nvalues == 0)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (t->cols[j].nvalues > 0 && strcmp(t->cols[j].name, t->cols[i].name) == 0)
+			return false;
+	return true;
+}
+
 /* Run one SQL command through SPI. */
 static void
 writer_exec(const char *sql)
@@ -1369,18 +1385,9 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 		{
 			appendStringInfo(&sql, "CREATE TABLE IF NOT EXISTS %s (\"time\" timestamptz NOT NULL", qualname);
 			for (int i = 0; i < t->ncols; i++)
-			{
-				bool		dup = false;
-
-				if (t->cols[i].nvalues == 0)
-					continue;
-				for (int j = 0; j < i && !dup; j++)
-					dup = t->cols[j].nvalues > 0 &&
-						strcmp(t->cols[j].name, t->cols[i].name) == 0;
-				if (!dup)
+				if (column_to_declare(t, i))
 					appendStringInfo(&sql, ", %s %s", quote_identifier(t->cols[i].name),
 									 kind_sql_type(t->cols[i].kind));
-			}
 			appendStringInfoString(&sql, ") PARTITION BY RANGE (\"time\")");
 			writer_exec(sql.data);
 			relid = get_relname_relid(t->name, nspoid);
@@ -1397,14 +1404,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				appendStringInfo(&sql, "ALTER TABLE %s", qualname);
 				for (int i = 0; i < t->ncols; i++)
 				{
-					bool		dup = false;
-
-					if (t->cols[i].nvalues == 0)
-						continue;
-					for (int j = 0; j < i && !dup; j++)
-						dup = t->cols[j].nvalues > 0 &&
-							strcmp(t->cols[j].name, t->cols[i].name) == 0;
-					if (dup || get_attnum(relid, t->cols[i].name) != InvalidAttrNumber)
+					if (!column_to_declare(t, i) ||
+						get_attnum(relid, t->cols[i].name) != InvalidAttrNumber)
 						continue;
 					appendStringInfo(&sql, "%s ADD COLUMN IF NOT EXISTS %s %s",
 									 any ? "," : "",
