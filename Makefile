@@ -18,7 +18,9 @@ SQL_PARTS = \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Released install scripts (frozen: never edited once released) and the
+# upgrade scripts between releases, one per release.
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress: one script per feature in sql/, discovered from the files.
 REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))

@@ -30,8 +30,11 @@ install_packages() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing ${missing[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Wait for a concurrent apt/dpkg (another script, unattended upgrades)
+	# instead of failing on its lock.
+	local lock=(-o DPkg::Lock::Timeout=600)
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
