@@ -43,9 +43,9 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes (a struct changed under a stale object is a silent memory bug).
-HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h)
-$(OBJS): $(HEADERS)
-$(OBJS:.o=.bc): $(HEADERS)
+STREAMSTAT_HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h)
+$(OBJS): $(STREAMSTAT_HEADERS)
+$(OBJS:.o=.bc): $(STREAMSTAT_HEADERS)
 
 $(DATA_built): $(SQL_PARTS) streamstat.control Makefile
 	@mkdir -p $(dir $@)

@@ -64,8 +64,8 @@ as_run_user "$BINDIR/pg_ctl" -D "$D/data" stop -m fast -t 300 >/dev/null
 say "valgrind's findings (all processes)"
 grep -h -E '^==[0-9]+== [A-Z]' "$D"/vg.*.log | sort | uniq -c || echo "none"
 say "findings whose stack passes through streamstat's sources"
-grep -l -E '\((batch|writer|conn|listener|stats|ilp_parse|http_conn|worker|auth)\.c:' "$D"/vg.*.log | while read -r f; do
+grep -l -E '\((batch|writer|writer_[a-z]+|conn|listener|ingest_stats|ilp_parse|http_conn|worker|auth)\.c:' "$D"/vg.*.log | while read -r f; do
 	awk '/^==[0-9]+== [A-Z]/ { head = $0; stack = "" } { stack = stack "\n" $0 }
-		/^==[0-9]+== $/ { if (stack ~ /\((batch|writer|conn|listener|stats|ilp_parse|http_conn|worker|auth)\.c:/) print stack; stack = "" }' "$f"
+		/^==[0-9]+== $/ { if (stack ~ /\((batch|writer|writer_[a-z]+|conn|listener|ingest_stats|ilp_parse|http_conn|worker|auth)\.c:/) print stack; stack = "" }' "$f"
 done | grep -E '^==[0-9]+== [A-Z]' | sort | uniq -c || echo "none"
 rm -rf "$SOCK"

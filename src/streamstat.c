@@ -18,7 +18,8 @@
 
 #include "streamstat.h"
 #include "ingest/ilp.h"
-#include "ingest/ingest.h"
+#include "ingest/ingest_stats.h"
+#include "ingest/worker.h"
 
 PG_MODULE_MAGIC;
 

@@ -4,11 +4,13 @@
  *		SHA-256 stored) and the check of a presented secret.
  *
  * Where it sits in the path of a record: at the door of the HTTP path.
- * Before a request's lines reach the ILP parser the worker asks
- * streamstat_token_check() whether the secret the request presents
- * (http_request_secret() in http.h) is a live token, and which schema it may
- * write to.  Without a valid token (when streamstat.require_auth is in
- * force) the request is answered 401 and nothing of it is written.
+ * Before a request's lines reach the ILP parser the HTTP connection asks
+ * auth_authorize_request() whether it may write: which schema its bucket
+ * names, and (through streamstat_token_check()) whether the secret the
+ * request presents (http_request_secret() in http.h) is a live token that
+ * may write to that schema.  Without a valid token (when
+ * streamstat.require_auth is in force) the request is answered 401, with a
+ * token limited to another schema 403, and nothing of it is written.
  *
  * Secrets are 32 bytes from pg_strong_random(), written as "sst_" and
  * base64url (43 characters): recognisable in logs and leak scanners, safe in
@@ -17,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -25,6 +28,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "../streamstat.h"
 #include "auth.h"
@@ -32,6 +37,9 @@
 
 #define STREAMSTAT_TOKEN_PREFIX "sst_"
 #define STREAMSTAT_TOKEN_RANDOM_BYTES 32
+
+/* Longest accepted secret. */
+#define AUTH_MAX_SECRET 256
 
 PG_FUNCTION_INFO_V1(streamstat_create_token);
 PG_FUNCTION_INFO_V1(streamstat_check_token);
@@ -292,4 +300,103 @@ streamstat_http_auth_required(void)
 		default:
 			return !http_addresses_local_only(streamstat_listen_addresses);
 	}
+}
+
+/*
+ * The token and the target schema of a write: the bucket (v2) or db (v1)
+ * names a schema when one exists by that name ("db/rp": the part before
+ * the slash), else streamstat.schema applies.  With auth required, a
+ * request without a live token is refused 401, and one whose token is
+ * limited to another schema 403.  Returns 0 when the request may write,
+ * else the status to refuse it with (401, 403, or 503 when the check
+ * itself failed) and *message; schema (NAMEDATALEN bytes) receives the
+ * schema the bucket names, or "".  Runs its own transaction.
+ */
+int
+auth_authorize_request(const HttpRequest *req, bool v1, char *schema,
+					   const char **message_out)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	const char *bucket = http_request_param(req, v1 ? "db" : "bucket");
+	char		secret[AUTH_MAX_SECRET];
+	HttpCredentialKind kind;
+	bool		required = streamstat_http_auth_required();
+	volatile int status = 0;
+	const char *volatile message = NULL;
+
+	kind = http_request_secret(req, v1, secret, sizeof(secret));
+	schema[0] = '\0';
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		const char *target;
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (bucket != NULL && *bucket != '\0')
+		{
+			char		name[NAMEDATALEN];
+			size_t		n = strcspn(bucket, "/");
+
+			if (n > 0 && n < NAMEDATALEN)
+			{
+				memcpy(name, bucket, n);
+				name[n] = '\0';
+				if (OidIsValid(get_namespace_oid(name, true)))
+					strlcpy(schema, name, NAMEDATALEN);
+			}
+		}
+		target = schema[0] ? schema : streamstat_schema;
+		if (required)
+		{
+			char	   *token_name;
+			char	   *token_schema;
+
+			if (kind == HTTP_CREDENTIAL_NONE)
+			{
+				status = 401;
+				message = "a token is required: send \"Authorization: Token <token>\"";
+			}
+			else if (kind == HTTP_CREDENTIAL_MALFORMED)
+			{
+				status = 401;
+				message = "the Authorization header cannot be read";
+			}
+			else if (!streamstat_token_check(secret, strlen(secret),
+											 &token_name, &token_schema))
+			{
+				status = 401;
+				message = "the token is not valid (unknown or revoked)";
+			}
+			else if (token_schema != NULL && strcmp(token_schema, target) != 0)
+			{
+				status = 403;
+				message = "the token may not write to this bucket's schema";
+			}
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortOutOfAnyTransaction();
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("streamstat could not check an HTTP request's token: %s",
+						edata->message)));
+		FreeErrorData(edata);
+		status = 503;
+		message = "the token could not be checked; try again";
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller);
+	explicit_bzero(secret, sizeof(secret));
+	*message_out = message;
+	return status;
 }

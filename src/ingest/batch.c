@@ -23,7 +23,7 @@
 
 #include "streamstat.h"
 #include "ingest/http.h"
-#include "ingest/ingest.h"
+#include "ingest/batch.h"
 
 #define BATCH_INITIAL_ROWS 1024
 
@@ -599,6 +599,36 @@ batch_note_write_rejects(Batch *batch, List *rejects)
 			batch->write_reject_reason[rej->client] =
 				MemoryContextStrdup(batch->cxt, rej->reason);
 	}
+}
+
+/* The batch's generation: bumped at each reset (senders are per batch). */
+uint64
+batch_generation(Batch *batch)
+{
+	return batch->generation;
+}
+
+/* The reason of the reject added last (after a line was refused). */
+const char *
+batch_last_reject_reason(Batch *batch)
+{
+	if (batch->rejects == NIL)
+		return NULL;
+	return ((BatchReject *) llast(batch->rejects))->reason;
+}
+
+/*
+ * Rows of a sender that the writer rejected in the committed flush (see
+ * batch_note_write_rejects), with the first one's reason.
+ */
+int32
+batch_client_write_rejects(Batch *batch, int32 client, const char **first_reason)
+{
+	if (batch->write_rejects == NULL || client < 0 ||
+		client >= batch->write_rejects_len || batch->write_rejects[client] == 0)
+		return 0;
+	*first_reason = batch->write_reject_reason[client];
+	return batch->write_rejects[client];
 }
 
 /* Order tables by schema and name (a stable lock order across workers). */

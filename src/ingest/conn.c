@@ -25,7 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/ingest.h"
+#include "ingest/conn.h"
 
 /* A new connection on an accepted, non-blocking socket. */
 IngestConn *
@@ -60,10 +60,10 @@ conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
 int32
 conn_batch_client(IngestConn *conn, Batch *batch)
 {
-	if (conn->batch_generation != batch->generation || conn->batch_client < 0)
+	if (conn->batch_generation != batch_generation(batch) || conn->batch_client < 0)
 	{
 		conn->batch_client = batch_client(batch, conn->client);
-		conn->batch_generation = batch->generation;
+		conn->batch_generation = batch_generation(batch);
 	}
 	return conn->batch_client;
 }

@@ -6,13 +6,13 @@
  * The worker accepts it on streamstat.http_port and calls http_conn_event()
  * when its socket is ready.  Received bytes go to an HttpParser
  * (http_parse.c).  At the head of a request the route, method, precision,
- * memory cap (503), token (401) and schema (403) are decided; a request
- * refused there has its body read and thrown away, and is answered when it
- * ends.  The body of a write is staged in the connection, inflated as it
- * arrives when gzip-encoded (capped at streamstat.max_body_bytes); only
- * when the request is complete is it cut into lines and handed to
- * batch_add_line_to(), the TCP path's batch stage, so a request cut off
- * mid-body stores nothing.
+ * memory cap (503), token (401) and schema (403; those two by auth.c) are
+ * decided; a request refused there has its body read and thrown away, and
+ * is answered when it ends.  The body of a write is staged in the
+ * connection, inflated as it arrives when gzip-encoded (capped at
+ * streamstat.max_body_bytes); only when the request is complete is it cut
+ * into lines and handed to batch_add_line_to(), the TCP path's batch
+ * stage, so a request cut off mid-body stores nothing.
  *
  * Then the connection is parked: its socket is not watched and the worker
  * flushes at the end of the loop pass.  Once the batch is empty again
@@ -37,26 +37,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "postmaster/interrupt.h"
 #include "storage/latch.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
 #include "ingest/auth.h"
 #include "ingest/http.h"
-#include "ingest/ingest.h"
+#include "ingest/http_conn.h"
 
 /* Limits of a request head (the body limit is streamstat.max_body_bytes). */
 #define HTTP_CONN_MAX_REQUEST_LINE 8192
 #define HTTP_CONN_MAX_HEADER_BYTES 32768
 #define HTTP_CONN_MAX_HEADERS 100
-
-/* Longest accepted secret. */
-#define HTTP_CONN_MAX_SECRET 256
 
 /* Seconds a client told 503 should wait. */
 #define HTTP_CONN_RETRY_AFTER 1
@@ -254,105 +247,6 @@ http_conn_refuse(HttpConn *h, int status, const char *message)
 	}
 }
 
-/*
- * The token and the target schema of a write: the bucket (v2) or db (v1)
- * names a schema when one exists by that name ("db/rp": the part before
- * the slash), else streamstat.schema applies.  With auth required, a
- * request without a live token is refused 401, and one whose token is
- * limited to another schema 403.
- */
-static void
-http_conn_authorize(HttpConn *h, const HttpRequest *req, bool v1)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	const char *bucket = http_request_param(req, v1 ? "db" : "bucket");
-	char		secret[HTTP_CONN_MAX_SECRET];
-	HttpCredentialKind kind;
-	bool		required = streamstat_http_auth_required();
-	volatile int status = 0;
-	const char *volatile message = NULL;
-
-	kind = http_request_secret(req, v1, secret, sizeof(secret));
-	h->schema[0] = '\0';
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	PG_TRY();
-	{
-		const char *target;
-
-		PushActiveSnapshot(GetTransactionSnapshot());
-		if (bucket != NULL && *bucket != '\0')
-		{
-			char		name[NAMEDATALEN];
-			size_t		n = strcspn(bucket, "/");
-
-			if (n > 0 && n < NAMEDATALEN)
-			{
-				memcpy(name, bucket, n);
-				name[n] = '\0';
-				if (OidIsValid(get_namespace_oid(name, true)))
-					strlcpy(h->schema, name, sizeof(h->schema));
-			}
-		}
-		target = h->schema[0] ? h->schema : streamstat_schema;
-		if (required)
-		{
-			char	   *token_name;
-			char	   *token_schema;
-
-			if (kind == HTTP_CREDENTIAL_NONE)
-			{
-				status = 401;
-				message = "a token is required: send \"Authorization: Token <token>\"";
-			}
-			else if (kind == HTTP_CREDENTIAL_MALFORMED)
-			{
-				status = 401;
-				message = "the Authorization header cannot be read";
-			}
-			else if (!streamstat_token_check(secret, strlen(secret),
-											 &token_name, &token_schema))
-			{
-				status = 401;
-				message = "the token is not valid (unknown or revoked)";
-			}
-			else if (token_schema != NULL && strcmp(token_schema, target) != 0)
-			{
-				status = 403;
-				message = "the token may not write to this bucket's schema";
-			}
-		}
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
-		ereport(LOG,
-				(errcode(edata->sqlerrcode),
-				 errmsg("streamstat could not check an HTTP request's token: %s",
-						edata->message)));
-		FreeErrorData(edata);
-		status = 503;
-		message = "the token could not be checked; try again";
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(caller);
-	explicit_bzero(secret, sizeof(secret));
-	if (status != 0)
-	{
-		if (status == 503)
-			h->retry_after = HTTP_CONN_RETRY_AFTER;
-		http_conn_refuse(h, status, message);
-	}
-}
-
 /* A request head arrived: route it and decide whether it is refused. */
 static void
 http_conn_head(HttpConn *h)
@@ -411,7 +305,16 @@ http_conn_head(HttpConn *h)
 			http_conn_refuse(h, 503, "the server is busy writing what it received (streamstat.worker_memory is full); retry later");
 		}
 		else
-			http_conn_authorize(h, req, v1);
+		{
+			const char *message = NULL;
+			int			status = auth_authorize_request(req, v1, h->schema,
+														&message);
+
+			if (status == 503)
+				h->retry_after = HTTP_CONN_RETRY_AFTER;
+			if (status != 0)
+				http_conn_refuse(h, status, message);
+		}
 	}
 
 	if (is_write && h->status == 0 &&
@@ -559,10 +462,9 @@ http_conn_add_lines(HttpConn *h)
 			h->bad_lines++;
 			if (h->first_bad == 0)
 			{
-				BatchReject *rej = llast(h->batch->rejects);
-
 				h->first_bad = lineno;
-				h->first_reason = MemoryContextStrdup(h->conn->cxt, rej->reason);
+				h->first_reason = MemoryContextStrdup(h->conn->cxt,
+													  batch_last_reject_reason(h->batch));
 			}
 		}
 		p = nl ? nl + 1 : end;
@@ -756,23 +658,25 @@ void
 http_conn_note_write_rejects(IngestConn *conn)
 {
 	HttpConn   *h = conn->http;
-	Batch	   *batch = h->batch;
-	int32		client = conn->batch_client;
+	int32		nrejected;
+	const char *reason = NULL;
 
-	if (!h->parked || batch->write_rejects == NULL ||
-		conn->batch_generation != batch->generation ||
-		client < 0 || client >= batch->write_rejects_len ||
-		batch->write_rejects[client] == 0)
+	if (!h->parked || conn->batch_generation != batch_generation(h->batch))
 		return;
-	h->late_bad_lines += batch->write_rejects[client];
+	nrejected = batch_client_write_rejects(h->batch, conn->batch_client, &reason);
+	if (nrejected == 0)
+		return;
+	h->late_bad_lines += nrejected;
 	if (h->first_reason == NULL)
-		h->first_reason = MemoryContextStrdup(conn->cxt,
-											  batch->write_reject_reason[client]);
+		h->first_reason = MemoryContextStrdup(conn->cxt, reason);
 }
 
-/* The batch holding a parked request's lines has committed: answer. */
+/*
+ * The batch holding a parked request's lines has committed: answer, then
+ * go on with pipelined requests unless the worker is stopping.
+ */
 void
-http_conn_answer_parked(IngestConn *conn)
+http_conn_answer_parked(IngestConn *conn, bool stopping)
 {
 	HttpConn   *h = conn->http;
 
@@ -811,7 +715,7 @@ http_conn_answer_parked(IngestConn *conn)
 		h->first_reason = NULL;
 	}
 	/* Pipelined requests next, unless the worker is stopping. */
-	if (!ShutdownRequestPending)
+	if (!stopping)
 		http_conn_process(h);
 }
 

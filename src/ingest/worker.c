@@ -59,7 +59,13 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/ingest.h"
+#include "ingest/batch.h"
+#include "ingest/conn.h"
+#include "ingest/http_conn.h"
+#include "ingest/ingest_stats.h"
+#include "ingest/listener.h"
+#include "ingest/worker.h"
+#include "ingest/writer.h"
 
 /* How often to look again for the extension or a bindable port (ms). */
 #define WORKER_RECHECK_MS 1000
@@ -365,7 +371,7 @@ worker_answer_parked(WorkerState *ws)
 {
 	for (int i = 0; i < ws->nconns; i++)
 		if (ws->conns[i]->http && http_conn_parked(ws->conns[i]))
-			http_conn_answer_parked(ws->conns[i]);
+			http_conn_answer_parked(ws->conns[i], ShutdownRequestPending);
 }
 
 /* Milliseconds until the next timeout of an HTTP connection (-1: none). */

@@ -25,31 +25,22 @@ FRAME=${FRAME:-1000}
 build_and_install
 setup_run_user
 
-WORK="${STREAMSTAT_WORK:-$ROOT/.work/bench_regr}"
-fresh_workdir "$WORK"
-PORT=$(free_port 54400)
-DATA="$WORK/data"
-
-say "starting a throwaway cluster on port $PORT"
-as_run_user initdb -D "$DATA" -A trust -N >/dev/null
-cat >>"$DATA/postgresql.conf" <<EOF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
+WORK="${STREAMSTAT_WORK:-$ROOT/.work}/bench-regr_agg"
+say "starting a throwaway cluster"
+start_cluster "$WORK" <<EOF
 shared_buffers = 1GB
 work_mem = 64MB
 max_parallel_workers_per_gather = 0
 jit = off
-shared_preload_libraries = 'streamstat'
 streamstat.port = 0
+streamstat.http_port = 0
 fsync = off
 EOF
-as_run_user pg_ctl -D "$DATA" -l "$WORK/server.log" -w start >/dev/null
-trap 'as_run_user pg_ctl -D "$DATA" -m fast -w stop >/dev/null 2>&1 || true' EXIT
+trap 'as_run_user pg_ctl -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
 
 # Run SQL in the bench database, tuples only.
 sql() {
-	as_run_user psql -X -q -At -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres "$@"
+	run_psql -At -d postgres "$@"
 }
 
 say "loading $ROWS rows and a $WINDOW_ROWS-row series"

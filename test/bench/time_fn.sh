@@ -18,51 +18,35 @@
 # Usage: PG_CONFIG=/path/to/pg_config test/bench/time_fn.sh [ROWS]
 #   or   BENCH_DSN='host=... dbname=...' test/bench/time_fn.sh [ROWS]
 # Without BENCH_DSN it builds and installs streamstat into PG_CONFIG's tree,
-# starts a throwaway cluster (as user postgres when run as root), runs, and
-# stops it.  With BENCH_DSN it uses that server, which must have streamstat
-# installed; it creates and drops its own table there.
+# starts a throwaway cluster (scripts/common.sh: as user postgres when run
+# as root), runs, and stops it.  With BENCH_DSN it uses that server, which
+# must have streamstat installed; it creates and drops its own table there.
 
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ROWS=${1:-2000000}
-PG_CONFIG=${PG_CONFIG:-pg_config}
-BINDIR=$("$PG_CONFIG" --bindir)
-TMP=""
-
-# Run a command as the server user (postgres when we are root).
-as_server_user() {
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-# Stop the throwaway cluster and remove its directory.
-cleanup() {
-	if [ -n "$TMP" ]; then
-		as_server_user "$BINDIR/pg_ctl" -D "$TMP/data" -m fast stop >/dev/null 2>&1 || true
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
 
 if [ -z "${BENCH_DSN:-}" ]; then
-	make -C "$ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
-	make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-	TMP=$(mktemp -d /tmp/streamstat-bench.XXXXXX)
-	[ "$(id -u)" -eq 0 ] && chown postgres "$TMP"
-	as_server_user "$BINDIR/initdb" -D "$TMP/data" -A trust -U postgres >/dev/null
-	as_server_user "$BINDIR/pg_ctl" -D "$TMP/data" -l "$TMP/log" -w -o \
-		"-c listen_addresses='' -k $TMP -p 5432 -c shared_buffers=256MB -c work_mem=256MB \
-		 -c max_parallel_workers_per_gather=0 -c jit=off \
-		 -c shared_preload_libraries=streamstat -c streamstat.port=0" start >/dev/null
-	BENCH_DSN="host=$TMP port=5432 dbname=postgres user=postgres"
+	build_and_install
+	setup_run_user
+	WORK="${STREAMSTAT_WORK:-$ROOT/.work}/bench-$(basename "$0" .sh)"
+	# streamstat is preloaded as in production; its listener stays off
+	start_cluster "$WORK" <<CONF
+shared_buffers = 256MB
+work_mem = 256MB
+max_parallel_workers_per_gather = 0
+jit = off
+streamstat.port = 0
+streamstat.http_port = 0
+CONF
+	trap 'as_run_user pg_ctl -D "$WORK/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+	BENCH_DSN="host=$PGSOCK port=$PGPORT dbname=postgres user=postgres"
+else
+	setup_run_user
 fi
 
 psql_bench() {
-	as_server_user "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$BENCH_DSN" "$@"
+	as_run_user psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_DSN" "$@"
 }
 
 echo "streamstat time_bucket/ewma benchmark: $ROWS rows"

@@ -1,65 +1,25 @@
 /*
- * ingest.h
- *		Contracts between the stages of the ingest worker.
- *
- * The path of a record through the worker, one file a stage:
- *
- *	listener.c	binds the line-protocol port and accepts clients
- *	conn.c		reads a client's bytes and cuts them into lines
- *	http_conn.c	the same for HTTP write requests, answered after the commit
- *	batch.c		checks and parses a line, and buffers its row, columnar,
- *				per target table (or buffers a reject with its reason)
- *	writer.c	writes a batch: tables, columns and partitions first, then
- *				one bulk COPY per table, bad rows isolated, rejects
- *	stats.c		the counters behind streamstat.ingest_stats
- *	worker.c	the background worker's event loop that drives the above
+ * batch.h
+ *		The batch: rows received and not yet written, columnar, per target
+ *		table, and the lines rejected before they reach a table.  The
+ *		contract between the stages that fill it (conn.c, http_conn.c), the
+ *		one that writes it (the writer) and the worker that flushes and
+ *		resets it.
  */
-#ifndef STREAMSTAT_INGEST_H
-#define STREAMSTAT_INGEST_H
-
-#include <netdb.h>
-#include <sys/socket.h>
+#ifndef STREAMSTAT_BATCH_H
+#define STREAMSTAT_BATCH_H
 
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
-#include "storage/s_lock.h"
 #include "utils/hsearch.h"
 
 #include "ingest/ilp.h"
-
-/* Bytes asked of recv() at a time. */
-#define INGEST_READ_CHUNK (64 * 1024)
+#include "ingest/ingest_stats.h"
 
 /* A rejected line longer than this is stored truncated. */
 #define INGEST_REJECT_PREFIX 1024
 
-/* Most listening sockets (one per resolved address). */
-#define INGEST_MAX_LISTEN 16
-
-/* ---- stats.c ---- */
-
-/* One worker's counters; the worker owns them, the view reads copies. */
-typedef struct IngestCounters
-{
-	int64		connections_open;
-	int64		connections_total;
-	int64		bytes_received;
-	int64		lines_received;
-	int64		rows_inserted;
-	int64		lines_rejected;
-	int64		flushes;
-	TimestampTz last_flush;		/* 0 when none yet */
-	double		last_flush_ms;
-	char		last_error[256];
-} IngestCounters;
-
-extern void ingest_stats_shmem_request(void);
-extern void ingest_stats_shmem_startup(void);
-extern void ingest_stats_attach(int worker_no);
-extern void ingest_stats_publish(const IngestCounters *counters);
-
-/* ---- batch.c ---- */
 
 /* What a buffered column holds: a tag or one of the ILP field types. */
 typedef enum BatchKind
@@ -181,58 +141,11 @@ extern BatchTable **batch_sorted_tables(Batch *batch, int *ntables);
 extern void batch_note_write_rejects(Batch *batch, List *rejects);
 extern char *batch_escape_line(const char *line, int len, bool *escaped);
 
-/* ---- conn.c ---- */
+/* What the connection stages read of a batch (its other fields are the
+ * batch's and the writer's). */
+extern uint64 batch_generation(Batch *batch);
+extern const char *batch_last_reject_reason(Batch *batch);
+extern int32 batch_client_write_rejects(Batch *batch, int32 client,
+										const char **first_reason);
 
-struct HttpConn;
-
-typedef struct IngestConn
-{
-	pgsocket	sock;
-	struct HttpConn *http;		/* NULL: line protocol; else http_conn.c's */
-	uint32		wait_events;	/* what the worker's WaitEventSet watches */
-	MemoryContext cxt;			/* freed with the connection */
-	char		client[NI_MAXHOST + 8];
-	char	   *buf;			/* bytes of the line being received */
-	int			len;
-	int			cap;
-	bool		skipping;		/* inside an oversized line, up to '\n' */
-	bool		closed;
-	uint64		batch_generation;	/* client is valid in this batch */
-	int32		batch_client;
-} IngestConn;
-
-extern IngestConn *conn_create(pgsocket sock, const struct sockaddr *addr,
-							   socklen_t addrlen, MemoryContext parent);
-extern bool conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
-					  IngestCounters *counters);
-extern void conn_close(IngestConn *conn, Batch *batch, const char *why,
-					   IngestCounters *counters);
-extern int32 conn_batch_client(IngestConn *conn, Batch *batch);
-
-/* ---- http_conn.c ---- */
-
-extern void http_conn_start(IngestConn *conn, Batch *batch, IlpParser *ilp,
-							IngestCounters *counters);
-extern uint32 http_conn_wait_events(IngestConn *conn);
-extern void http_conn_event(IngestConn *conn, uint32 events);
-extern bool http_conn_parked(IngestConn *conn);
-extern void http_conn_note_write_rejects(IngestConn *conn);
-extern void http_conn_answer_parked(IngestConn *conn);
-extern long http_conn_timeout(IngestConn *conn, TimestampTz now);
-extern void http_conn_check_timeout(IngestConn *conn, TimestampTz now);
-
-/* ---- listener.c ---- */
-
-extern int	listener_open(pgsocket *socks, int maxsocks, int port);
-extern void listener_close(pgsocket *socks, int nsocks);
-
-/* ---- writer.c ---- */
-
-extern bool writer_flush(Batch *batch, IngestCounters *counters);
-
-/* ---- worker.c ---- */
-
-extern void ingest_register(void);
-extern PGDLLEXPORT void ingest_worker_main(Datum main_arg);
-
-#endif							/* STREAMSTAT_INGEST_H */
+#endif							/* STREAMSTAT_BATCH_H */

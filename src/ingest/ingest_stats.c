@@ -1,5 +1,5 @@
 /*
- * stats.c
+ * ingest_stats.c
  *		Shared-memory counters of the ingest workers and the function behind
  *		the streamstat.ingest_stats view.
  *
@@ -21,7 +21,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/ingest.h"
+#include "ingest/ingest_stats.h"
 
 typedef struct IngestSlot
 {
