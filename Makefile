@@ -15,6 +15,7 @@ SQL_PARTS = \
 	src/stats/regrsummary.sql \
 	src/stats/time_bucket.sql \
 	src/stats/ewma.sql \
+	src/stats/sparkline.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -23,7 +24,12 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress: one script per feature in sql/, discovered from the files.
-REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+# `make installcheck` runs them against a server without streamstat
+# preloaded, except REGRESS_PRELOAD (they inspect what only the preload
+# defines), which scripts/test.sh runs on its preloaded instance.
+REGRESS_PRELOAD = settings
+REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS = $(filter-out $(REGRESS_PRELOAD),$(REGRESS_ALL))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 SHLIB_LINK += -lz
@@ -35,7 +41,7 @@ PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 # Also for the LLVM bitcode of src/*/ files, which include "streamstat.h".
 PG_CPPFLAGS += -Isrc
 
-EXTRA_CLEAN = test/unit/test_ilp test/unit/test_http test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
+EXTRA_CLEAN = tmp_check test/unit/test_ilp test/unit/test_http test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -53,9 +59,17 @@ $(DATA_built): $(SQL_PARTS) streamstat.control Makefile
 	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  for f in $(SQL_PARTS); do printf '\n-- %s\n' "$$f"; cat "$$f"; done ) > $@
 
-# The regression test names, for scripts/test.sh.
+# The regression test names, for scripts/test.sh (preloaded instance).
 print-regress:
-	@echo $(REGRESS)
+	@echo $(REGRESS_ALL)
+
+# The TAP tests (test/t, each starts its own preloaded clusters) with the
+# installed PostgreSQL and streamstat: `make prove_installcheck`, not as root.
+PROVE_TESTS = test/t/*.pl
+PROVE_FLAGS = -I test/lib
+prove_installcheck:
+	$(prove_installcheck)
+.PHONY: prove_installcheck
 
 # C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
 # program test/unit/test_NAME built from test/unit/test_NAME.c and all of
