@@ -5,8 +5,8 @@
 # that also listens on TCP 127.0.0.1 (JDBC has no Unix sockets), creates the
 # extension, and streams six hours of readings of three sensors (and three
 # malformed lines) through the line-protocol socket, as scripts/demo.sh
-# does but at fixed times (bi_range() gives them), so that rows land in
-# several partitions.  bi_run() runs a client program with the connection
+# does, at fixed times or (recent => 1) up to now; bi_range() gives them.
+# With one-hour partitions the rows land in several.  bi_run() runs a client program with the connection
 # in PGHOST/PGPORT/PGUSER/PGDATABASE and takes over its TAP lines ("ok N -
 # ...", "not ok N - ...") as checks of the calling test.
 package BiNode;
@@ -22,16 +22,24 @@ use StreamstatNode;
 
 our @EXPORT = qw(bi_node bi_run bi_range);
 
-# First and last reading (epoch seconds): 2025-11-25 00:00:10 .. 06:00:00 UTC.
+# Readings every 10 s for six hours, from 2025-11-25 00:00:10 UTC (or with
+# recent => 1, over the six hours before now).
 my $T0 = 1764028800;
 my $STEPS = 6 * 360;
 
-sub bi_range { return ($T0 + 10, $T0 + 10 * $STEPS) }
+# The time range of a node's readings (epoch seconds): first reading and,
+# for recent data, the time loading ended (the rejects are stamped then).
+sub bi_range
+{
+	my ($node) = @_;
+	return ($node->{_bi_t0} + 10, $node->{_bi_end});
+}
 
 # The started, loaded node.
 sub bi_node
 {
-	my ($name) = @_;
+	my ($name, %opt) = @_;
+	my $t0 = $opt{recent} ? int(time() / 10) * 10 - 10 * $STEPS : $T0;
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	my $port = PostgreSQL::Test::Cluster::get_free_port();
 	$node->init;
@@ -53,7 +61,7 @@ streamstat.partition_interval = '1h'
 	my $lines = '';
 	for my $i (1 .. $STEPS)
 	{
-		my $t = $T0 + 10 * $i;
+		my $t = $t0 + 10 * $i;
 		for my $s (1 .. 3)
 		{
 			my $temp = 20 + 3 * sin($t / 3600) + ($s == 2 ? $i / 360 : 0)
@@ -68,6 +76,8 @@ streamstat.partition_interval = '1h'
 	ilp_send($node, $lines);
 	wait_for($node, 'SELECT count(*) FROM sensor', 3 * $STEPS, 'demo readings ingested through the worker');
 	wait_for($node, 'SELECT count(*) FROM streamstat.rejects', '3', 'malformed demo lines rejected');
+	$node->{_bi_t0} = $t0;
+	$node->{_bi_end} = $opt{recent} ? time() + 1 : $t0 + 10 * $STEPS;
 	return $node;
 }
 
