@@ -5,7 +5,8 @@
 # extension, then runs: the C unit tests, pg_regress (sql/ against expected/)
 # on a temporary instance with streamstat preloaded, the TAP tests of
 # test/t/ (PostgreSQL::Test::Cluster), and a short run of the parser's
-# fuzzer (FUZZ_SECONDS, default 30; 0 skips).  Prints the diffs of what failed and
+# fuzzer (FUZZ_SECONDS, default 30; 0 skips), and the Debian package when
+# testing the system PostgreSQL (STREAMSTAT_DEB).  Prints the diffs of what failed and
 # ends with one line "N passed, N failed".  Exit status 0 only if all passed.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -91,6 +92,25 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 		FAILURES+=("fuzzer: $WORK/fuzz.log")
 		tail -n 40 "$WORK/fuzz.log"
 	fi
+fi
+
+# 5. The Debian package (scripts/deb.sh --install): built, its contents
+#    checked, installed into the system PostgreSQL, CREATE EXTENSION from
+#    it, removed.  Only when testing the system PostgreSQL (the default, as
+#    CI does), since dpkg changes the shared system directories; the tree is
+#    installed there again afterwards.  STREAMSTAT_DEB=1 forces it, 0 skips.
+STREAMSTAT_DEB=${STREAMSTAT_DEB:-auto}
+SYSTEM_PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+if [ "$STREAMSTAT_DEB" = auto ]; then
+	[ "$(realpath "$PG_CONFIG")" = "$SYSTEM_PG_CONFIG" ] && STREAMSTAT_DEB=1 || STREAMSTAT_DEB=0
+fi
+if [ "$STREAMSTAT_DEB" = 1 ]; then
+	say "Debian package"
+	run_prove "$WORK/deb.log" "Debian package: $WORK/deb.log" \
+		env STREAMSTAT_WORK="$WORK" "$ROOT/scripts/deb.sh" --install
+	[ "$(realpath "$PG_CONFIG")" = "$SYSTEM_PG_CONFIG" ] && build_and_install
+else
+	say "Debian package: skipped (PG_CONFIG is not the system PostgreSQL; STREAMSTAT_DEB=1 forces it)"
 fi
 
 echo
