@@ -4,11 +4,22 @@
 # Installs what is missing, builds and installs the extension, starts a
 # PostgreSQL cluster in .demo/ (never the system cluster, never port 5432)
 # with streamstat preloaded, streams generated sensor readings to the
-# line-protocol socket, and prints windowed statistics and a regression
-# computed from the stored rows.  The cluster stays up for you to explore;
+# line-protocol socket, and prints windowed statistics, a sparkline per
+# sensor and a regression computed from the stored rows; with --svg FILE it
+# also writes an SVG chart of a sliding statistic.  The cluster stays up for you to explore;
 # the last lines say how to connect and how to stop it.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# --svg FILE: also write an SVG chart of the sliding statistics to FILE.
+SVG=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--svg) [ $# -ge 2 ] || { echo "usage: $0 [--svg FILE]" >&2; exit 2; }
+			SVG=$(realpath -m "$2"); shift 2 ;;
+		*) echo "usage: $0 [--svg FILE]" >&2; exit 2 ;;
+	esac
+done
 
 install_packages
 build_and_install
@@ -68,6 +79,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary \
 say "HTTP write of one more reading answered $code"
 
 run_psql -d postgres -f "$ROOT/scripts/demo.sql"
+
+if [ -n "$SVG" ]; then
+	run_psql -d postgres -At -f "$ROOT/scripts/demo_svg.sql" >"$SVG"
+	say "wrote $SVG: 30-minute sliding mean ± stddev of temperature per sensor (open it in a browser)"
+fi
 
 cat <<MSG
 

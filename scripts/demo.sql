@@ -44,3 +44,14 @@ SELECT id,
        slope_pvalue(r) < 0.001 AS significant
   FROM (SELECT id, regr_agg(temperature, time) AS r FROM sensor GROUP BY id) x
  ORDER BY id;
+\echo
+\echo '== each sensor at a glance: six hours of temperature as a sparkline, beside its statistics'
+SELECT id,
+       sparkline(temperature, 48 ORDER BY time) AS "temperature, 6 h (7.5 min a character)",
+       round(mean(stats_agg(temperature))::numeric, 2) AS mean,
+       round(stddev(stats_agg(temperature))::numeric, 2) AS stddev,
+       round(min(stats_agg(temperature))::numeric, 2) AS min,
+       round(max(stats_agg(temperature))::numeric, 2) AS max
+  FROM sensor
+ GROUP BY id
+ ORDER BY id;
