@@ -101,7 +101,16 @@ public class JdbcTest
 			while (rs.next())
 				tables.add(rs.getString("TABLE_NAME") + ":" + rs.getString("TABLE_TYPE"));
 		}
-		is(tables, List.of("sensor:PARTITIONED TABLE"), "getTables(public): the measurement table alone, no partition");
+		/* a one-minute rollup of sensor, once rollups exist (test/lib/BiNode.pm) */
+		String rollup = System.getenv("BI_ROLLUP");
+		if (rollup != null && rollup.isEmpty())
+			rollup = null;
+		List<String> wantTables = new ArrayList<>(List.of("sensor:PARTITIONED TABLE"));
+		if (rollup != null)
+			wantTables.add(rollup + ":PARTITIONED TABLE");
+		Collections.sort(wantTables);
+		Collections.sort(tables);
+		is(tables, wantTables, "getTables(public): the measurement table" + (rollup != null ? " and its rollup" : "") + ", no partition");
 		int parts = 0;
 		try (ResultSet rs = md.getTables(null, "streamstat_partitions", "sensor_p%", null))
 		{
@@ -255,6 +264,24 @@ public class JdbcTest
 					ok(r2.getObject(1) instanceof Double && r2.getString(2).equals(s1), "a summary goes back as a parameter (PGobject and string)");
 				}
 			}
+		}
+		/* the rollup: its summary columns and values */
+		if (rollup != null)
+		{
+			String type = null;
+			try (ResultSet rs = md.getColumns(null, "public", rollup, "temperature"))
+			{
+				if (rs.next())
+					type = rs.getString("TYPE_NAME") + "/" + rs.getInt("DATA_TYPE");
+			}
+			is(type, "statsummary/" + Types.OTHER, "getColumns(rollup): a summary column is statsummary, Types.OTHER");
+			List<List<Object>> rr = rows(c, "SELECT r.temperature::text, mean(r.temperature), s.m FROM \"" + rollup + "\" r "
+				+ "JOIN (SELECT time_bucket('1 minute', time) AS time, id, avg(temperature) AS m FROM sensor GROUP BY 1, 2) s "
+				+ "USING (time, id)");
+			boolean same = !rr.isEmpty();
+			for (List<Object> r : rr)
+				same &= close(d(r.get(1)), d(r.get(2)), 1e-9) && ((String) r.get(0)).startsWith("(n:");
+			ok(same, "the rollup's summaries read and equal the raw rows' per minute");
 		}
 		c.close();
 	}

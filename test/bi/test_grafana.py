@@ -6,8 +6,8 @@ PGPORT, PGUSER, PGDATABASE and the data's time range from BI_FROM and BI_TO
 (epoch seconds).  Prints TAP.
 
 It does what Grafana's PostgreSQL data source does with a panel's SQL: the
-template variables are filled in (each variable's own query is run, and every
-combination of their values is tried), $__interval and $__interval_ms come
+template variables are filled in (each variable's query is run with the
+variables before it set, and every combination of values is tried), $__interval and $__interval_ms come
 from the time range and the panel's width like Grafana's calculation (the
 range over the panel's data points, rounded to one of Grafana's intervals, at
 least the panel's and the data source's minimum interval), and the macros are
@@ -23,7 +23,6 @@ and a value in every value column.
 """
 
 import datetime
-import itertools
 import json
 import math
 import os
@@ -175,19 +174,25 @@ def main():
     conn.autocommit = True
     cur = conn.cursor()
 
-    # --- template variables: each query runs, with the variables before it filled in
+    # --- template variables: each query runs with the variables before it
+    # set, once for each of their combinations (as Grafana refreshes a
+    # variable that depends on another), which gives every combination
+    combos = [{}]
     values = {}
     for v in dash["templating"]["list"]:
-        combos = [dict(zip(values, c)) for c in itertools.product(*values.values())] or [{}]
-        got = set()
+        extended = []
         for combo in combos:
             cur.execute(expand(v["query"], combo, frm, to, min_interval))
-            got |= {r[0] for r in cur.fetchall()}
-        values[v["name"]] = sorted(got)
-    is_(values.get("measurement"), ["sensor"], "variable measurement lists the measurement tables")
-    is_(values.get("field"), ["humidity", "temperature"], "variable field lists the numeric fields")
-    is_(values.get("tag"), ["id", "site"], "variable tag lists the tags")
-    combos = [dict(zip(values, c)) for c in itertools.product(*values.values())]
+            for (value,) in cur.fetchall():
+                extended.append(dict(combo, **{v["name"]: value}))
+                values.setdefault(v["name"], set()).add(value)
+        combos = extended
+    rollup = os.environ.get("BI_ROLLUP") or None
+    is_(sorted(values.get("measurement", [])), sorted(["sensor"] + ([rollup] if rollup else [])),
+        "variable measurement lists the measurement tables")
+    is_(sorted(values.get("field", [])), ["humidity", "temperature"], "variable field lists the numeric fields")
+    is_(sorted(values.get("tag", [])), ["id", "site"], "variable tag lists the tags")
+    ok(len(combos) >= 4, "%d combinations of the variables" % len(combos))
 
     # --- every panel, every combination of variables, in these views
     views = [

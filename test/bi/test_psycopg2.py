@@ -34,12 +34,15 @@ def main():
     conn.autocommit = True
 
     # --- listing, as SQLAlchemy/Superset inspectors and information_schema do
+    rollup = os.environ.get("BI_ROLLUP") or None    # a rollup of sensor, once rollups exist
+    tables = sorted(["sensor"] + ([rollup] if rollup else []))
     r, _ = rows(conn, "SELECT table_name, table_type FROM information_schema.tables "
                       "WHERE table_schema = 'public' ORDER BY 1")
-    is_(r, [("sensor", "BASE TABLE")], "public lists the measurement table and no partition")
+    is_(r, [(t, "BASE TABLE") for t in tables], "public lists the measurement table%s and no partition"
+        % (" and its rollup" if rollup else ""))
     r, _ = rows(conn, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                      "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition")
-    is_(r, [("sensor",)], "the pg_catalog listing of SQLAlchemy's inspector finds the parent table")
+                      "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1")
+    is_(r, [(t,) for t in tables], "the pg_catalog listing of SQLAlchemy's inspector finds the parent tables")
     r, _ = rows(conn, "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
                       "WHERE i.inhparent = 'sensor'::regclass AND n.nspname = 'streamstat_partitions'")
@@ -148,6 +151,15 @@ def main():
     r2, _ = rows(conn, "SELECT (SELECT stats_agg(x) FROM generate_series(1, 0) x), stats_agg('NaN'::float8)")
     ok(r2[0][0] is None and r2[0][1].n == 1 and r2[0][1].mean() != r2[0][1].mean(),
        "NULL and NaN summaries adapt (None, NaN fields)", r2)
+    # --- a rollup (once rollups exist): summaries per minute, read back
+    if rollup:
+        r, desc = rows(conn, 'SELECT r.time, r.id, r.temperature, mean(r.temperature), s.m, s.n '
+                             'FROM "%s" r JOIN (SELECT time_bucket(\'1 minute\', time) AS time, id, '
+                             'avg(temperature) AS m, count(*) AS n FROM sensor GROUP BY 1, 2) s USING (time, id) '
+                             'ORDER BY 1, 2' % rollup)
+        ok(len(r) > 0 and all(isinstance(x[2], streamstat_adapt.StatSummary) and x[2].n == x[5]
+                              and close(x[3], x[4]) for x in r),
+           "the rollup's summaries adapt and equal the raw rows' per minute")
     conn.close()
 
 

@@ -76,6 +76,15 @@ streamstat.partition_interval = '1h'
 	ilp_send($node, $lines);
 	wait_for($node, 'SELECT count(*) FROM sensor', 3 * $STEPS, 'demo readings ingested through the worker');
 	wait_for($node, 'SELECT count(*) FROM streamstat.rejects', '3', 'malformed demo lines rejected');
+	# Once rollups are part of the extension (streamstat.create_rollup), a
+	# one-minute rollup of the readings too; the clients then check it
+	# (BI_ROLLUP names it).
+	if ($node->safe_psql('postgres',
+			q{SELECT count(*) > 0 FROM pg_proc WHERE proname = 'create_rollup' AND pronamespace = 'streamstat'::regnamespace}) eq 't')
+	{
+		$node->safe_psql('postgres', q{SELECT streamstat.create_rollup('sensor_1m', 'sensor', '1 minute')});
+		$node->{_bi_rollup} = 'sensor_1m';
+	}
 	$node->{_bi_t0} = $t0;
 	$node->{_bi_end} = $opt{recent} ? time() + 1 : $t0 + 10 * $STEPS;
 	return $node;
@@ -91,6 +100,7 @@ sub bi_run
 	local $ENV{PGPORT} = $node->port;
 	local $ENV{PGUSER} = scalar getpwuid($<);
 	local $ENV{PGDATABASE} = 'postgres';
+	local $ENV{BI_ROLLUP} = $node->{_bi_rollup} // '';
 	my $ok = IPC::Run::run(\@cmd, '<', \undef, '>', \$out, '2>', \$err,
 		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default * 2));
 	my $checks = 0;

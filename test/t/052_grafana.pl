@@ -22,6 +22,7 @@ bi_run($node, 'grafana', $python, "$root/test/bi/test_grafana.py");
 # well-formed SVG document with a band and a line per sensor.
 my $svg = $node->safe_psql('postgres', PostgreSQL::Test::Utils::slurp_file("$root/scripts/demo_svg.sql"));
 my $svgfile = "$PostgreSQL::Test::Utils::tmp_check/demo.svg";
+unlink $svgfile;
 PostgreSQL::Test::Utils::append_to_file($svgfile, $svg);
 my $shape = `$python -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); ns = "{http://www.w3.org/2000/svg}"; print(r.tag == ns + "svg", len(r.findall(ns + "polygon")), sorted(len(p.get("points").split()) for p in r.findall(ns + "polyline")))' $svgfile 2>&1`;
 like($shape, qr/^True 3 \[(\d{3}), (\d{3}), (\d{3})\]$/, 'the demo SVG: an svg document, three bands, three lines of hundreds of points')
