@@ -33,7 +33,9 @@
  * unterminated lines still buffered (as incomplete), flush (three
  * attempts; rows that still cannot be written go to streamstat.rejects),
  * exit (with code 1, so that a worker stopped alone is started again).
- * Postmaster death:
+ * After each flush the worker reports its table statistics
+ * (pg_stat_user_tables, autovacuum), the part pgstat holds back a second
+ * later.  Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
@@ -99,6 +101,7 @@ typedef struct WorkerState
 	IlpParser	parser;
 	IngestCounters counters;
 	TimestampTz retry_at;		/* 0, or when to try a failed flush again */
+	TimestampTz stats_at;		/* 0, or when held-back table stats are due */
 	double		flush_ms_per_row;	/* moving average of the write cost */
 	int			retry_ms;
 	bool		refused_logged; /* logged the current burst of refusals */
@@ -313,6 +316,23 @@ worker_reap_conns(WorkerState *ws)
 	ws->nconns = j;
 }
 
+/*
+ * Report the table statistics of what the flush wrote, as worker_spi does
+ * after each transaction: without it the rows never reach
+ * pg_stat_user_tables and autovacuum never analyzes or vacuums the
+ * partitions.  pgstat writes at most once a second and holds the rest
+ * back; that part is reported a second later (stats_at), not only at the
+ * next flush, which may be long in coming.
+ */
+static void
+worker_report_stats(WorkerState *ws)
+{
+	long		ms = pgstat_report_stat(false);
+
+	ws->stats_at = ms > 0 ?
+		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), Min(ms, 1000)) : 0;
+}
+
 /* Flush the batch now; on failure schedule a retry. */
 static void
 worker_flush(WorkerState *ws)
@@ -323,6 +343,8 @@ worker_flush(WorkerState *ws)
 	if (batch_is_empty(ws->batch))
 		return;
 	ok = writer_flush(ws->batch, &ws->counters);
+	/* Even a failed flush may have committed some of its transactions. */
+	worker_report_stats(ws);
 	ws->counters.flushes++;
 	ws->counters.last_flush = GetCurrentTimestamp();
 	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
@@ -442,6 +464,17 @@ worker_flush_timeout(WorkerState *ws)
 	if (due <= now)
 		return 0;
 	return (long) ((due - now + 999) / 1000);
+}
+
+/* Milliseconds until held-back table statistics are due (stats_at set). */
+static long
+worker_stats_timeout(WorkerState *ws)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (ws->stats_at <= now)
+		return 0;
+	return (long) ((ws->stats_at - now + 999) / 1000);
 }
 
 /* Whether the batch should be written now. */
@@ -678,6 +711,13 @@ ingest_worker_main(Datum main_arg)
 		http_timeout = worker_http_timeout(&ws);
 		if (http_timeout >= 0 && (timeout < 0 || http_timeout < timeout))
 			timeout = http_timeout;
+		if (ws.stats_at != 0)
+		{
+			long		stats_timeout = worker_stats_timeout(&ws);
+
+			if (timeout < 0 || stats_timeout < timeout)
+				timeout = stats_timeout;
+		}
 		nevents = WaitEventSetWait(ws.wes, timeout, events,
 								   WORKER_MAX_EVENTS, PG_WAIT_EXTENSION);
 		for (int i = 0; i < nevents; i++)
@@ -706,6 +746,8 @@ ingest_worker_main(Datum main_arg)
 
 		if (worker_flush_due(&ws))
 			worker_flush(&ws);
+		else if (ws.stats_at != 0 && worker_stats_timeout(&ws) == 0)
+			worker_report_stats(&ws);
 		/* Committed (or nothing to write): answer the parked requests. */
 		if (batch_is_empty(ws.batch))
 			worker_answer_parked(&ws);
