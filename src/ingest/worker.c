@@ -321,13 +321,15 @@ worker_reap_conns(WorkerState *ws)
  * after each transaction: without it the rows never reach
  * pg_stat_user_tables and autovacuum never analyzes or vacuums the
  * partitions.  pgstat writes at most once a second and holds the rest
- * back; that part is reported a second later (stats_at), not only at the
- * next flush, which may be long in coming.
+ * back; that part is reported a second later (stats_at, forced as a
+ * backend's idle timeout does: unforced, pgstat measures the second from
+ * the last commit and would wait for the next flush, which may be long in
+ * coming).
  */
 static void
-worker_report_stats(WorkerState *ws)
+worker_report_stats(WorkerState *ws, bool force)
 {
-	long		ms = pgstat_report_stat(false);
+	long		ms = pgstat_report_stat(force);
 
 	ws->stats_at = ms > 0 ?
 		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), Min(ms, 1000)) : 0;
@@ -344,7 +346,7 @@ worker_flush(WorkerState *ws)
 		return;
 	ok = writer_flush(ws->batch, &ws->counters);
 	/* Even a failed flush may have committed some of its transactions. */
-	worker_report_stats(ws);
+	worker_report_stats(ws, false);
 	ws->counters.flushes++;
 	ws->counters.last_flush = GetCurrentTimestamp();
 	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
@@ -747,7 +749,7 @@ ingest_worker_main(Datum main_arg)
 		if (worker_flush_due(&ws))
 			worker_flush(&ws);
 		else if (ws.stats_at != 0 && worker_stats_timeout(&ws) == 0)
-			worker_report_stats(&ws);
+			worker_report_stats(&ws, true);
 		/* Committed (or nothing to write): answer the parked requests. */
 		if (batch_is_empty(ws.batch))
 			worker_answer_parked(&ws);
