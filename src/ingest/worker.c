@@ -43,6 +43,7 @@
 
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
@@ -94,8 +96,9 @@ typedef struct WorkerState
 	int			nconns;
 	int			conncap;
 	WaitEventSet *wes;
-	bool		wes_reading;	/* whether wes watches client sockets */
-	bool		wes_dirty;		/* sockets changed: rebuild wes */
+	int			wes_space;		/* events wes has room for */
+	int			wes_used;		/* events added (closed sockets included) */
+	Size		conn_memory;	/* the connections' buffers, at the pass's start */
 	MemoryContext conn_cxt;		/* parent of the connections' contexts */
 	Batch	   *batch;
 	IlpParser	parser;
@@ -160,6 +163,37 @@ worker_extension_installed(void)
 	return installed;
 }
 
+/*
+ * Let the worker hold streamstat.max_connections client sockets besides the
+ * files PostgreSQL keeps open (max_files_per_process, which the server's
+ * soft limit on open files was sized for): raise this process's soft limit
+ * as far as that needs, up to the hard limit; if that is too low, say so.
+ */
+static void
+worker_raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t		want = (rlim_t) max_files_per_process + streamstat_max_connections +
+		INGEST_MAX_LISTEN + 64;
+	static rlim_t warned = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+		rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : Min(want, rl.rlim_max);
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		(void) getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want && warned != want)
+	{
+		ereport(LOG,
+				(errmsg("streamstat ingest worker may open %lu files, fewer than max_files_per_process plus streamstat.max_connections (%d) need",
+						(unsigned long) rl.rlim_cur, streamstat_max_connections),
+				 errhint("Raise the server's hard limit on open files (ulimit -Hn; LimitNOFILE under systemd) to at least %lu.",
+						 (unsigned long) want)));
+		warned = want;
+	}
+}
+
 /* Handle the latch: interrupts, SIGHUP. */
 static void
 worker_handle_interrupts(void)
@@ -169,6 +203,7 @@ worker_handle_interrupts(void)
 	{
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
+		worker_raise_fd_limit();
 	}
 }
 
@@ -182,47 +217,110 @@ worker_wait_latch(long timeout)
 	worker_handle_interrupts();
 }
 
-/* Whether client sockets should be read now (not over the memory cap). */
+/*
+ * Whether client sockets should be read now: not while the batch and the
+ * connections' buffers hold streamstat.worker_memory (back-pressure); an
+ * empty batch is always filled (buffers alone must not stall the worker).
+ */
 static bool
 worker_reading(WorkerState *ws)
 {
-	return batch_memory(ws->batch) < (Size) streamstat_worker_memory_kb * 1024;
+	return batch_is_empty(ws->batch) ||
+		batch_memory(ws->batch) + ws->conn_memory <
+		(Size) streamstat_worker_memory_kb * 1024;
 }
 
-/* Build the wait event set for the current sockets. */
+/* What a client socket should be watched for now (0: nothing). */
+static uint32
+worker_conn_events(IngestConn *conn, bool reading)
+{
+	if (conn->closed)
+		return 0;
+	/* HTTP connections say what they wait for; 503 is theirs to say. */
+	if (conn->http)
+		return http_conn_wait_events(conn);
+	return reading ? WL_SOCKET_READABLE : 0;
+}
+
+/*
+ * Build the wait event set: the latch, postmaster death, the listening
+ * sockets and the client sockets that wait for something, with room for
+ * as many clients again.
+ */
 static void
 worker_build_wes(WorkerState *ws, bool reading)
 {
 	if (ws->wes)
 		FreeWaitEventSet(ws->wes);
-	ws->wes = CreateWaitEventSet(TopMemoryContext, 2 + ws->nlisten + ws->nconns);
+	ws->wes_space = 2 + ws->nlisten + Max(64, 2 * ws->nconns);
+	ws->wes = CreateWaitEventSet(TopMemoryContext, ws->wes_space);
 	AddWaitEventToSet(ws->wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(ws->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	for (int i = 0; i < ws->nlisten; i++)
 		AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->listen[i], NULL, NULL);
+	ws->wes_used = 2 + ws->nlisten;
 	for (int i = 0; i < ws->nconns; i++)
 	{
 		IngestConn *conn = ws->conns[i];
 
-		/* HTTP connections say what they wait for; 503 is theirs to say. */
-		conn->wait_events = conn->http ? http_conn_wait_events(conn) :
-			(reading ? WL_SOCKET_READABLE : 0);
+		conn->wait_events = worker_conn_events(conn, reading);
+		conn->wait_pos = -1;
 		if (conn->wait_events != 0)
-			AddWaitEventToSet(ws->wes, conn->wait_events, conn->sock, NULL, conn);
+		{
+			conn->wait_pos = AddWaitEventToSet(ws->wes, conn->wait_events,
+											   conn->sock, NULL, conn);
+			ws->wes_used++;
+		}
 	}
-	ws->wes_reading = reading;
-	ws->wes_dirty = false;
 }
 
-/* Whether an HTTP connection's wait events changed (rebuild the set). */
-static bool
-worker_http_events_changed(WorkerState *ws)
+/*
+ * Bring the wait event set up to date for this pass: a socket whose wait
+ * changed is modified in place (ModifyWaitEvent), a new one is added.  The
+ * set is rebuilt only when it is full (PostgreSQL 15 cannot remove an
+ * event: a closed socket leaves its slot behind, which the kernel forgets
+ * with the socket), and when a failed flush makes the worker wait with
+ * sockets paused (an event-less socket is still woken by a reset, which
+ * would spin the wait until the retry).
+ */
+static void
+worker_update_wes(WorkerState *ws, bool reading)
 {
+	if (ws->wes == NULL)
+	{
+		worker_build_wes(ws, reading);
+		return;
+	}
 	for (int i = 0; i < ws->nconns; i++)
-		if (ws->conns[i]->http && !ws->conns[i]->closed &&
-			http_conn_wait_events(ws->conns[i]) != ws->conns[i]->wait_events)
-			return true;
-	return false;
+	{
+		IngestConn *conn = ws->conns[i];
+		uint32		events;
+
+		if (conn->closed)
+			continue;
+		events = worker_conn_events(conn, reading);
+		if (events == 0 && conn->wait_pos >= 0 && ws->retry_at != 0)
+		{
+			worker_build_wes(ws, reading);
+			return;
+		}
+		if (events == conn->wait_events && (events == 0 || conn->wait_pos >= 0))
+			continue;
+		if (conn->wait_pos >= 0)
+			ModifyWaitEvent(ws->wes, conn->wait_pos, events, NULL);
+		else if (ws->wes_used == ws->wes_space)
+		{
+			worker_build_wes(ws, reading);
+			return;
+		}
+		else
+		{
+			conn->wait_pos = AddWaitEventToSet(ws->wes, events, conn->sock,
+											   NULL, conn);
+			ws->wes_used++;
+		}
+		conn->wait_events = events;
+	}
 }
 
 /* Accept the waiting clients of one listening socket. */
@@ -283,7 +381,6 @@ worker_accept(WorkerState *ws, pgsocket lsock, bool http)
 		ws->nconns++;
 		ws->counters.connections_open++;
 		ws->counters.connections_total++;
-		ws->wes_dirty = true;
 		if (ws->refused_logged && ws->nconns < streamstat_max_connections)
 		{
 			ereport(LOG,
@@ -306,10 +403,7 @@ worker_reap_conns(WorkerState *ws)
 		IngestConn *conn = ws->conns[i];
 
 		if (conn->closed)
-		{
 			MemoryContextDelete(conn->cxt);
-			ws->wes_dirty = true;
-		}
 		else
 			ws->conns[j++] = conn;
 	}
@@ -649,6 +743,7 @@ ingest_worker_main(Datum main_arg)
 	 */
 	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
+	worker_raise_fd_limit();
 
 	/* Wait for CREATE EXTENSION in our database; say so once. */
 	while (!ShutdownRequestPending && !worker_extension_installed())
@@ -691,7 +786,6 @@ ingest_worker_main(Datum main_arg)
 										ALLOCSET_DEFAULT_SIZES);
 	ws.batch = batch_create(TopMemoryContext);
 	ilp_parser_init(&ws.parser, worker_parser_realloc, NULL);
-	ws.wes_dirty = true;
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	while (!ShutdownRequestPending)
@@ -704,10 +798,9 @@ ingest_worker_main(Datum main_arg)
 		MemoryContextReset(loop_cxt);
 		MemoryContextSwitchTo(loop_cxt);
 
+		ws.conn_memory = MemoryContextMemAllocated(ws.conn_cxt, true);
 		reading = worker_reading(&ws);
-		if (ws.wes_dirty || reading != ws.wes_reading ||
-			worker_http_events_changed(&ws))
-			worker_build_wes(&ws, reading);
+		worker_update_wes(&ws, reading);
 
 		timeout = worker_flush_timeout(&ws);
 		http_timeout = worker_http_timeout(&ws);

@@ -7,7 +7,7 @@
 #       5 000 000) into a table partitioned by day like streamstat's, its
 #       partition made beforehand;
 #   (b) COPY binary, the limit: `COPY cpu_bin FROM '<file>' (FORMAT
-#       binary)` of a server-side file that `COPY cpu_copy TO (FORMAT
+#       binary)` of a server-side file that `COPY (SELECT * FROM cpu_copy) TO (FORMAT
 #       binary)` wrote from the same rows (multi-insert, partition routing
 #       and WAL with almost no parsing), into a table of the same shape;
 #   (c) streamstat: the same rows as line protocol, sent over CONNS
@@ -92,7 +92,7 @@ CONF
 	copy_rate=$(( N * 1000000000 / (t1 - t0) ))
 
 	# (b) COPY binary of a server-side file with the same rows.
-	psqlc -c "COPY cpu_copy TO '$WORK/rows.bin' (FORMAT binary)"
+	psqlc -c "COPY (SELECT * FROM cpu_copy) TO '$WORK/rows.bin' (FORMAT binary)"
 	psqlc -c "CREATE TABLE cpu_bin (LIKE cpu_copy) PARTITION BY RANGE (time)"
 	psqlc -c "CREATE TABLE cpu_bin_p PARTITION OF cpu_bin FOR VALUES FROM ('2025-11-25 00:00+00') TO ('2025-11-26 00:00+00')"
 	psqlc -c "CHECKPOINT"
