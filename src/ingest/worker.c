@@ -42,6 +42,10 @@
 #include "postgres.h"
 
 #include <errno.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -192,6 +196,25 @@ worker_raise_fd_limit(void)
 						 (unsigned long) want)));
 		warned = want;
 	}
+}
+
+/*
+ * The batch fills up to streamstat.worker_memory and is emptied at every
+ * flush.  glibc would hand large freed blocks back to the kernel each time
+ * (munmap, trimming) and fault them in again for the next batch: the
+ * worker's RSS would rise and fall by the cap at every flush, and pay the
+ * page faults.  Keep that memory in the process instead, so that the RSS
+ * stays at the cap once reached.
+ */
+static void
+worker_keep_memory(void)
+{
+#ifdef __GLIBC__
+	Size		cap = (Size) streamstat_worker_memory_kb * 1024;
+
+	(void) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);	/* glibc's largest */
+	(void) mallopt(M_TRIM_THRESHOLD, (int) Min(2 * cap + 64 * 1024 * 1024, (Size) INT_MAX));
+#endif
 }
 
 /* Handle the latch: interrupts, SIGHUP. */
@@ -744,6 +767,7 @@ ingest_worker_main(Datum main_arg)
 	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
 	worker_raise_fd_limit();
+	worker_keep_memory();
 
 	/* Wait for CREATE EXTENSION in our database; say so once. */
 	while (!ShutdownRequestPending && !worker_extension_installed())

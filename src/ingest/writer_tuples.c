@@ -226,7 +226,6 @@ tuples_flush_buffer(TupleWriter *tw, TupleBuffer *b)
 	}
 	tw->inserted += b->nused;
 	b->nused = 0;
-	ReleaseBulkInsertStatePin(b->bistate);
 }
 
 /* The buffer of a leaf, made on first use. */

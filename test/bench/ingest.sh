@@ -24,6 +24,9 @@
 #       connection sends lines for LAT_SECONDS (default 20) while a poller
 #       watches the rows committed (ingest_stats); p50/p99 from sending to
 #       visible, against the bound flush_interval + 50 ms.
+# For (a) to (d) the server's CPU seconds per million rows are printed too
+# (all its processes, from /proc; less sensitive to other load on the
+# machine than the rates).
 # (c) to (e) run once per value in WORKERS (default "1 2":
 # streamstat.workers).  The load generator formats every connection's
 # lines in memory before the clock starts, so while timed it only writes
@@ -59,6 +62,19 @@ chmod o+r "$WORK/rows.csv"
 
 psqlc() { run_psql -d postgres -Atq "$@"; }
 
+# CPU seconds the server has used: its live processes, plus the ones that
+# exited (a COPY's backend), which the postmaster's children times hold.
+server_cpu() {
+	local pm
+	pm=$(head -n 1 "$WORK/cluster/data/postmaster.pid")
+	{
+		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		for p in $(pgrep -P "$pm"); do awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true; done
+	} | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f\n", s / hz }'
+}
+# Server CPU seconds per million rows between two server_cpu readings.
+cpu_per_m() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN { printf "%.2f", (b - a) * 1000000 / n }'; }
+
 for W in $WORKERS; do
 	ILP_PORT=$(free_port 19109)
 	say "cluster with streamstat.workers = $W (line protocol on port $ILP_PORT)"
@@ -71,6 +87,7 @@ max_wal_size = 16GB
 checkpoint_timeout = 30min
 autovacuum = off
 CONF
+	trap 'as_run_user pg_ctl -D "$WORK/cluster/data" -m immediate stop >/dev/null 2>&1 || true' EXIT
 	psqlc -c 'CREATE EXTENSION streamstat' 2>/dev/null
 	# Touch all of shared_buffers once, as on a server that has been up a
 	# while: first-use page faults would otherwise land on whichever side
@@ -86,20 +103,24 @@ CONF
 		count bigint) PARTITION BY RANGE (time)"
 	psqlc -c "CREATE TABLE cpu_copy_p PARTITION OF cpu_copy FOR VALUES FROM ('2025-11-25 00:00+00') TO ('2025-11-26 00:00+00')"
 	psqlc -c "CHECKPOINT"
+	c0=$(server_cpu)
 	t0=$(date +%s%N)
 	psqlc -c "\\copy cpu_copy FROM '$WORK/rows.csv' (FORMAT csv)"
 	t1=$(date +%s%N)
 	copy_rate=$(( N * 1000000000 / (t1 - t0) ))
+	copy_cpu=$(cpu_per_m "$c0" "$(server_cpu)")
 
 	# (b) COPY binary of a server-side file with the same rows.
 	psqlc -c "COPY (SELECT * FROM cpu_copy) TO '$WORK/rows.bin' (FORMAT binary)"
 	psqlc -c "CREATE TABLE cpu_bin (LIKE cpu_copy) PARTITION BY RANGE (time)"
 	psqlc -c "CREATE TABLE cpu_bin_p PARTITION OF cpu_bin FOR VALUES FROM ('2025-11-25 00:00+00') TO ('2025-11-26 00:00+00')"
 	psqlc -c "CHECKPOINT"
+	c0=$(server_cpu)
 	t0=$(date +%s%N)
 	psqlc -c "COPY cpu_bin FROM '$WORK/rows.bin' (FORMAT binary)"
 	t1=$(date +%s%N)
 	bin_rate=$(( N * 1000000000 / (t1 - t0) ))
+	bin_cpu=$(cpu_per_m "$c0" "$(server_cpu)")
 	rm -f "$WORK/rows.bin"
 
 	# (c) streamstat: a first line makes the table and its partition.
@@ -107,11 +128,13 @@ CONF
 	cat "$WORK/first.ilp" >"/dev/tcp/127.0.0.1/$ILP_PORT"
 	"$LOAD" wait "$CONNINFO" "SELECT sum(rows_inserted) FROM streamstat.ingest_stats" 1 >/dev/null
 
-	# Send the N rows; print the rows/s until the last one is committed.
+	# Send the N rows; print the rows/s until the last one is committed and
+	# the server's CPU seconds per million rows.
 	ilp_run() {
-		local base start done_us rows
+		local base start done_us rows c0
 		psqlc -c "TRUNCATE cpu" -c "CHECKPOINT"
 		base=$(psqlc -c "SELECT sum(rows_inserted) FROM streamstat.ingest_stats")
+		c0=$(server_cpu)
 		"$LOAD" wait "$CONNINFO" "SELECT sum(rows_inserted) FROM streamstat.ingest_stats" $((base + N)) >"$WORK/done" &
 		local waiter=$!
 		"$LOAD" send 127.0.0.1 "$ILP_PORT" "$N" "$CONNS" 1 >"$WORK/sent"
@@ -120,9 +143,13 @@ CONF
 		done_us=$(awk '/done_us/ {print $2}' "$WORK/done")
 		rows=$(psqlc -c "SELECT count(*) FROM cpu")
 		[ "$rows" -eq "$N" ] || echo "WARNING: cpu has $rows rows, expected $N" >&2
-		echo $(( N * 1000000 / (done_us - start) ))
+		echo "$(( N * 1000000 / (done_us - start) )) $(cpu_per_m "$c0" "$(server_cpu)")"
 	}
-	ilp_rate=$(ilp_run)
+	# An untimed run first: the worker's first touch of each page of
+	# shared_buffers is a page fault, which would land on whichever of
+	# (c) and (d) ran first.
+	ilp_run >/dev/null
+	read -r ilp_rate ilp_cpu < <(ilp_run)
 	printf 'workers=%s  COPY csv: %d rows/s   COPY binary (server file): %d rows/s   streamstat (%d connections): %d rows/s\n' \
 		"$W" "$copy_rate" "$bin_rate" "$CONNS" "$ilp_rate"
 	printf 'workers=%s  streamstat / COPY csv = %.2f (target %s)   streamstat time / COPY binary time = %.2f (target <= 1.3)\n' \
@@ -134,11 +161,16 @@ CONF
 	if [ "$COPY_PATH" = 1 ]; then
 		psqlc -c "ALTER SYSTEM SET streamstat.multi_insert = off" -c "SELECT pg_reload_conf()" >/dev/null
 		sleep 1
-		old_rate=$(ilp_run)
+		read -r old_rate old_cpu < <(ilp_run)
 		psqlc -c "ALTER SYSTEM RESET streamstat.multi_insert" -c "SELECT pg_reload_conf()" >/dev/null
 		sleep 1
 		printf 'workers=%s  streamstat.multi_insert = off (COPY path): %d rows/s   multi-insert / COPY path = %.2f\n' \
 			"$W" "$old_rate" "$(awk -v a="$ilp_rate" -v b="$old_rate" 'BEGIN { print a / b }')"
+		printf 'workers=%s  server CPU s per 1M rows: COPY csv %s, COPY binary %s, streamstat %s, streamstat COPY path %s\n' \
+			"$W" "$copy_cpu" "$bin_cpu" "$ilp_cpu" "$old_cpu"
+	else
+		printf 'workers=%s  server CPU s per 1M rows: COPY csv %s, COPY binary %s, streamstat %s\n' \
+			"$W" "$copy_cpu" "$bin_cpu" "$ilp_cpu"
 	fi
 
 	# (e) latency at half the sustained rate.
