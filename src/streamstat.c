@@ -37,6 +37,7 @@ int			streamstat_worker_memory_kb = 256 * 1024;
 char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
+bool		streamstat_multi_insert = true;
 int			streamstat_precision = ILP_PRECISION_NS;
 int			streamstat_max_body_bytes = 32 * 1024 * 1024;
 int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
@@ -213,6 +214,14 @@ define_settings(void)
 							 "Create tables and add columns for new measurements and keys.",
 							 NULL,
 							 &streamstat_auto_create,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("streamstat.multi_insert",
+							 "Write rows with the table's multi-insert where possible, else with COPY.",
+							 "Off: every table is written through COPY FROM, as before 0.2.",
+							 &streamstat_multi_insert,
 							 true,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);

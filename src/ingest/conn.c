@@ -4,7 +4,11 @@
  *
  * Reads what the client sent (non-blocking, one chunk per readiness event)
  * into a buffer bounded by streamstat.max_line_bytes plus one read chunk,
- * cuts it into lines at '\n' and hands each line to the batch.  A line that
+ * cuts it into lines at '\n' and hands each line to the batch.  The buffer
+ * starts small (CONN_MIN_BUFFER: a thousand idle clients hold little), grows
+ * while reads fill it (a busy client, or a long line) and shrinks back once
+ * the client sends little; the worker counts these buffers toward
+ * streamstat.worker_memory.  A line that
  * grows past streamstat.max_line_bytes is rejected with its first bytes and
  * the rest of it is skipped up to the next '\n' (resynchronisation).
  *
@@ -27,6 +31,9 @@
 #include "streamstat.h"
 #include "ingest/conn.h"
 
+/* Size of a new or quiet connection's buffer. */
+#define CONN_MIN_BUFFER (16 * 1024)
+
 /* A new connection on an accepted, non-blocking socket. */
 IngestConn *
 conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
@@ -42,9 +49,10 @@ conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
 	conn = MemoryContextAllocZero(cxt, sizeof(IngestConn));
 	conn->sock = sock;
 	conn->cxt = cxt;
-	conn->cap = 2 * INGEST_READ_CHUNK;
+	conn->cap = CONN_MIN_BUFFER;
 	conn->buf = MemoryContextAlloc(cxt, conn->cap);
 	conn->batch_client = -1;
+	conn->wait_pos = -1;
 
 	if (getnameinfo(addr, addrlen, host, sizeof(host), serv, sizeof(serv),
 					NI_NUMERICHOST | NI_NUMERICSERV) != 0)
@@ -93,6 +101,7 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 		  IngestCounters *counters)
 {
 	ssize_t		n;
+	int			room;
 	TimestampTz now;
 	char	   *start;
 	char	   *end;
@@ -111,19 +120,27 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 		conn->len = 0;
 	}
 
-	/* Grow the buffer for a long line, never past limit + a read chunk. */
-	if (conn->cap - conn->len < INGEST_READ_CHUNK)
+	/*
+	 * Grow the buffer when it has little room left (a long line) or the last
+	 * read filled it (a busy client), never past limit + a read chunk.
+	 */
+	if (conn->cap - conn->len < CONN_MIN_BUFFER / 2 ||
+		(conn->filled && conn->cap < 2 * INGEST_READ_CHUNK))
 	{
 		int			newcap = Min(conn->cap * 2, limit + INGEST_READ_CHUNK);
 
-		/* len <= limit here, so newcap always leaves a chunk of room */
-		if (newcap - conn->len < INGEST_READ_CHUNK)
+		/* len <= limit here, so newcap always leaves room */
+		if (newcap - conn->len < CONN_MIN_BUFFER / 2)
 			elog(ERROR, "streamstat connection buffer has no room");
-		conn->buf = repalloc_huge(conn->buf, newcap);
-		conn->cap = newcap;
+		if (newcap > conn->cap)
+		{
+			conn->buf = repalloc_huge(conn->buf, newcap);
+			conn->cap = newcap;
+		}
 	}
 
-	n = recv(conn->sock, conn->buf + conn->len, INGEST_READ_CHUNK, 0);
+	room = Min(conn->cap - conn->len, INGEST_READ_CHUNK);
+	n = recv(conn->sock, conn->buf + conn->len, room, 0);
 	if (n < 0)
 	{
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -149,6 +166,7 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	}
 
 	counters->bytes_received += n;
+	conn->filled = n == room;
 	now = GetCurrentTimestamp();
 	start = conn->buf;
 	end = conn->buf + conn->len + n;
@@ -181,6 +199,14 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	}
 	else if (conn->len > 0 && start != conn->buf)
 		memmove(conn->buf, start, conn->len);
+
+	/* A quiet client again: give back what a burst or long line took. */
+	if (!conn->filled && conn->cap > CONN_MIN_BUFFER &&
+		conn->len < CONN_MIN_BUFFER / 2 && n < CONN_MIN_BUFFER)
+	{
+		conn->buf = repalloc_huge(conn->buf, CONN_MIN_BUFFER);
+		conn->cap = CONN_MIN_BUFFER;
+	}
 	return true;
 }
 

@@ -25,12 +25,14 @@ typedef struct IngestConn
 	pgsocket	sock;
 	struct HttpConn *http;		/* NULL: line protocol; else http_conn.c's */
 	uint32		wait_events;	/* what the worker's WaitEventSet watches */
+	int			wait_pos;		/* its event in that set, -1 none */
 	MemoryContext cxt;			/* freed with the connection */
 	char		client[NI_MAXHOST + 8];
 	char	   *buf;			/* bytes of the line being received */
 	int			len;
 	int			cap;
 	bool		skipping;		/* inside an oversized line, up to '\n' */
+	bool		filled;			/* the last read filled the room it had */
 	bool		closed;
 	uint64		batch_generation;	/* client is valid in this batch */
 	int32		batch_client;

@@ -33,14 +33,21 @@
  * unterminated lines still buffered (as incomplete), flush (three
  * attempts; rows that still cannot be written go to streamstat.rejects),
  * exit (with code 1, so that a worker stopped alone is started again).
- * Postmaster death:
+ * After each flush the worker reports its table statistics
+ * (pg_stat_user_tables, autovacuum), the part pgstat holds back a second
+ * later.  Postmaster death:
  * exit at once.  A crash (or kill -9) loses the rows received and not yet
  * flushed: TCP gives the clients no acknowledgement of them.
  */
 #include "postgres.h"
 
 #include <errno.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +58,7 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "storage/fd.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
@@ -92,13 +100,15 @@ typedef struct WorkerState
 	int			nconns;
 	int			conncap;
 	WaitEventSet *wes;
-	bool		wes_reading;	/* whether wes watches client sockets */
-	bool		wes_dirty;		/* sockets changed: rebuild wes */
+	int			wes_space;		/* events wes has room for */
+	int			wes_used;		/* events added (closed sockets included) */
+	Size		conn_memory;	/* the connections' buffers, at the pass's start */
 	MemoryContext conn_cxt;		/* parent of the connections' contexts */
 	Batch	   *batch;
 	IlpParser	parser;
 	IngestCounters counters;
 	TimestampTz retry_at;		/* 0, or when to try a failed flush again */
+	TimestampTz stats_at;		/* 0, or when held-back table stats are due */
 	double		flush_ms_per_row;	/* moving average of the write cost */
 	int			retry_ms;
 	bool		refused_logged; /* logged the current burst of refusals */
@@ -157,6 +167,56 @@ worker_extension_installed(void)
 	return installed;
 }
 
+/*
+ * Let the worker hold streamstat.max_connections client sockets besides the
+ * files PostgreSQL keeps open (max_files_per_process, which the server's
+ * soft limit on open files was sized for): raise this process's soft limit
+ * as far as that needs, up to the hard limit; if that is too low, say so.
+ */
+static void
+worker_raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t		want = (rlim_t) max_files_per_process + streamstat_max_connections +
+		INGEST_MAX_LISTEN + 64;
+	static rlim_t warned = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+		rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : Min(want, rl.rlim_max);
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		(void) getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want && warned != want)
+	{
+		ereport(LOG,
+				(errmsg("streamstat ingest worker may open %lu files, fewer than max_files_per_process plus streamstat.max_connections (%d) need",
+						(unsigned long) rl.rlim_cur, streamstat_max_connections),
+				 errhint("Raise the server's hard limit on open files (ulimit -Hn; LimitNOFILE under systemd) to at least %lu.",
+						 (unsigned long) want)));
+		warned = want;
+	}
+}
+
+/*
+ * The batch fills up to streamstat.worker_memory and is emptied at every
+ * flush.  glibc would hand large freed blocks back to the kernel each time
+ * (munmap, trimming) and fault them in again for the next batch: the
+ * worker's RSS would rise and fall by the cap at every flush, and pay the
+ * page faults.  Keep that memory in the process instead, so that the RSS
+ * stays at the cap once reached.
+ */
+static void
+worker_keep_memory(void)
+{
+#ifdef __GLIBC__
+	Size		cap = (Size) streamstat_worker_memory_kb * 1024;
+
+	(void) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);	/* glibc's largest */
+	(void) mallopt(M_TRIM_THRESHOLD, (int) Min(2 * cap + 64 * 1024 * 1024, (Size) INT_MAX));
+#endif
+}
+
 /* Handle the latch: interrupts, SIGHUP. */
 static void
 worker_handle_interrupts(void)
@@ -166,6 +226,7 @@ worker_handle_interrupts(void)
 	{
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
+		worker_raise_fd_limit();
 	}
 }
 
@@ -179,47 +240,110 @@ worker_wait_latch(long timeout)
 	worker_handle_interrupts();
 }
 
-/* Whether client sockets should be read now (not over the memory cap). */
+/*
+ * Whether client sockets should be read now: not while the batch and the
+ * connections' buffers hold streamstat.worker_memory (back-pressure); an
+ * empty batch is always filled (buffers alone must not stall the worker).
+ */
 static bool
 worker_reading(WorkerState *ws)
 {
-	return batch_memory(ws->batch) < (Size) streamstat_worker_memory_kb * 1024;
+	return batch_is_empty(ws->batch) ||
+		batch_memory(ws->batch) + ws->conn_memory <
+		(Size) streamstat_worker_memory_kb * 1024;
 }
 
-/* Build the wait event set for the current sockets. */
+/* What a client socket should be watched for now (0: nothing). */
+static uint32
+worker_conn_events(IngestConn *conn, bool reading)
+{
+	if (conn->closed)
+		return 0;
+	/* HTTP connections say what they wait for; 503 is theirs to say. */
+	if (conn->http)
+		return http_conn_wait_events(conn);
+	return reading ? WL_SOCKET_READABLE : 0;
+}
+
+/*
+ * Build the wait event set: the latch, postmaster death, the listening
+ * sockets and the client sockets that wait for something, with room for
+ * as many clients again.
+ */
 static void
 worker_build_wes(WorkerState *ws, bool reading)
 {
 	if (ws->wes)
 		FreeWaitEventSet(ws->wes);
-	ws->wes = CreateWaitEventSet(TopMemoryContext, 2 + ws->nlisten + ws->nconns);
+	ws->wes_space = 2 + ws->nlisten + Max(64, 2 * ws->nconns);
+	ws->wes = CreateWaitEventSet(TopMemoryContext, ws->wes_space);
 	AddWaitEventToSet(ws->wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(ws->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	for (int i = 0; i < ws->nlisten; i++)
 		AddWaitEventToSet(ws->wes, WL_SOCKET_READABLE, ws->listen[i], NULL, NULL);
+	ws->wes_used = 2 + ws->nlisten;
 	for (int i = 0; i < ws->nconns; i++)
 	{
 		IngestConn *conn = ws->conns[i];
 
-		/* HTTP connections say what they wait for; 503 is theirs to say. */
-		conn->wait_events = conn->http ? http_conn_wait_events(conn) :
-			(reading ? WL_SOCKET_READABLE : 0);
+		conn->wait_events = worker_conn_events(conn, reading);
+		conn->wait_pos = -1;
 		if (conn->wait_events != 0)
-			AddWaitEventToSet(ws->wes, conn->wait_events, conn->sock, NULL, conn);
+		{
+			conn->wait_pos = AddWaitEventToSet(ws->wes, conn->wait_events,
+											   conn->sock, NULL, conn);
+			ws->wes_used++;
+		}
 	}
-	ws->wes_reading = reading;
-	ws->wes_dirty = false;
 }
 
-/* Whether an HTTP connection's wait events changed (rebuild the set). */
-static bool
-worker_http_events_changed(WorkerState *ws)
+/*
+ * Bring the wait event set up to date for this pass: a socket whose wait
+ * changed is modified in place (ModifyWaitEvent), a new one is added.  The
+ * set is rebuilt only when it is full (PostgreSQL 15 cannot remove an
+ * event: a closed socket leaves its slot behind, which the kernel forgets
+ * with the socket), and when a failed flush makes the worker wait with
+ * sockets paused (an event-less socket is still woken by a reset, which
+ * would spin the wait until the retry).
+ */
+static void
+worker_update_wes(WorkerState *ws, bool reading)
 {
+	if (ws->wes == NULL)
+	{
+		worker_build_wes(ws, reading);
+		return;
+	}
 	for (int i = 0; i < ws->nconns; i++)
-		if (ws->conns[i]->http && !ws->conns[i]->closed &&
-			http_conn_wait_events(ws->conns[i]) != ws->conns[i]->wait_events)
-			return true;
-	return false;
+	{
+		IngestConn *conn = ws->conns[i];
+		uint32		events;
+
+		if (conn->closed)
+			continue;
+		events = worker_conn_events(conn, reading);
+		if (events == 0 && conn->wait_pos >= 0 && ws->retry_at != 0)
+		{
+			worker_build_wes(ws, reading);
+			return;
+		}
+		if (events == conn->wait_events && (events == 0 || conn->wait_pos >= 0))
+			continue;
+		if (conn->wait_pos >= 0)
+			ModifyWaitEvent(ws->wes, conn->wait_pos, events, NULL);
+		else if (ws->wes_used == ws->wes_space)
+		{
+			worker_build_wes(ws, reading);
+			return;
+		}
+		else
+		{
+			conn->wait_pos = AddWaitEventToSet(ws->wes, events, conn->sock,
+											   NULL, conn);
+			ws->wes_used++;
+		}
+		conn->wait_events = events;
+	}
 }
 
 /* Accept the waiting clients of one listening socket. */
@@ -280,7 +404,6 @@ worker_accept(WorkerState *ws, pgsocket lsock, bool http)
 		ws->nconns++;
 		ws->counters.connections_open++;
 		ws->counters.connections_total++;
-		ws->wes_dirty = true;
 		if (ws->refused_logged && ws->nconns < streamstat_max_connections)
 		{
 			ereport(LOG,
@@ -303,14 +426,30 @@ worker_reap_conns(WorkerState *ws)
 		IngestConn *conn = ws->conns[i];
 
 		if (conn->closed)
-		{
 			MemoryContextDelete(conn->cxt);
-			ws->wes_dirty = true;
-		}
 		else
 			ws->conns[j++] = conn;
 	}
 	ws->nconns = j;
+}
+
+/*
+ * Report the table statistics of what the flush wrote, as worker_spi does
+ * after each transaction: without it the rows never reach
+ * pg_stat_user_tables and autovacuum never analyzes or vacuums the
+ * partitions.  pgstat writes at most once a second and holds the rest
+ * back; that part is reported a second later (stats_at, forced as a
+ * backend's idle timeout does: unforced, pgstat measures the second from
+ * the last commit and would wait for the next flush, which may be long in
+ * coming).
+ */
+static void
+worker_report_stats(WorkerState *ws, bool force)
+{
+	long		ms = pgstat_report_stat(force);
+
+	ws->stats_at = ms > 0 ?
+		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), Min(ms, 1000)) : 0;
 }
 
 /* Flush the batch now; on failure schedule a retry. */
@@ -323,6 +462,8 @@ worker_flush(WorkerState *ws)
 	if (batch_is_empty(ws->batch))
 		return;
 	ok = writer_flush(ws->batch, &ws->counters);
+	/* Even a failed flush may have committed some of its transactions. */
+	worker_report_stats(ws, false);
 	ws->counters.flushes++;
 	ws->counters.last_flush = GetCurrentTimestamp();
 	ws->counters.last_flush_ms = (ws->counters.last_flush - start) / 1000.0;
@@ -442,6 +583,17 @@ worker_flush_timeout(WorkerState *ws)
 	if (due <= now)
 		return 0;
 	return (long) ((due - now + 999) / 1000);
+}
+
+/* Milliseconds until held-back table statistics are due (stats_at set). */
+static long
+worker_stats_timeout(WorkerState *ws)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (ws->stats_at <= now)
+		return 0;
+	return (long) ((ws->stats_at - now + 999) / 1000);
 }
 
 /* Whether the batch should be written now. */
@@ -614,6 +766,8 @@ ingest_worker_main(Datum main_arg)
 	 */
 	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
+	worker_raise_fd_limit();
+	worker_keep_memory();
 
 	/* Wait for CREATE EXTENSION in our database; say so once. */
 	while (!ShutdownRequestPending && !worker_extension_installed())
@@ -656,7 +810,6 @@ ingest_worker_main(Datum main_arg)
 										ALLOCSET_DEFAULT_SIZES);
 	ws.batch = batch_create(TopMemoryContext);
 	ilp_parser_init(&ws.parser, worker_parser_realloc, NULL);
-	ws.wes_dirty = true;
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	while (!ShutdownRequestPending)
@@ -669,15 +822,21 @@ ingest_worker_main(Datum main_arg)
 		MemoryContextReset(loop_cxt);
 		MemoryContextSwitchTo(loop_cxt);
 
+		ws.conn_memory = MemoryContextMemAllocated(ws.conn_cxt, true);
 		reading = worker_reading(&ws);
-		if (ws.wes_dirty || reading != ws.wes_reading ||
-			worker_http_events_changed(&ws))
-			worker_build_wes(&ws, reading);
+		worker_update_wes(&ws, reading);
 
 		timeout = worker_flush_timeout(&ws);
 		http_timeout = worker_http_timeout(&ws);
 		if (http_timeout >= 0 && (timeout < 0 || http_timeout < timeout))
 			timeout = http_timeout;
+		if (ws.stats_at != 0)
+		{
+			long		stats_timeout = worker_stats_timeout(&ws);
+
+			if (timeout < 0 || stats_timeout < timeout)
+				timeout = stats_timeout;
+		}
 		nevents = WaitEventSetWait(ws.wes, timeout, events,
 								   WORKER_MAX_EVENTS, PG_WAIT_EXTENSION);
 		for (int i = 0; i < nevents; i++)
@@ -706,6 +865,8 @@ ingest_worker_main(Datum main_arg)
 
 		if (worker_flush_due(&ws))
 			worker_flush(&ws);
+		else if (ws.stats_at != 0 && worker_stats_timeout(&ws) == 0)
+			worker_report_stats(&ws, true);
 		/* Committed (or nothing to write): answer the parked requests. */
 		if (batch_is_empty(ws.batch))
 			worker_answer_parked(&ws);

@@ -9,8 +9,9 @@
  * order shared by all workers), checks the target table, its columns and
  * its partitions (writer_partitions.c), rejects the rows that cannot fit
  * (type conflicts, missing columns with streamstat.auto_create off;
- * writer_rejects.c), bulk-inserts the others (writer_copy.c, which also
- * isolates bad rows), then writes the rejects.
+ * writer_rejects.c), bulk-inserts the others (writer_tuples.c, or
+ * writer_copy.c for what that does not take; writer_copy.c also isolates
+ * bad rows), then writes the rejects.
  *
  * Tables that need DDL first (a new table, new columns, missing
  * partitions, including the premade next partition) are left out of that
@@ -285,7 +286,17 @@ writer_table(FlushState *fs, BatchTable *t)
 	src.table = t;
 	src.batch = fs->batch;
 	initStringInfo(&src.buf);
-	writer_insert_grouped(fs, rel, &src, tcols, ntcols, rows, nrows);
+	if (streamstat_multi_insert && src.binary &&
+		writer_tuples_usable(rel, timeattnum, tcols, ntcols, t, rows, nrows))
+	{
+		/* Typed values into slots, no COPY: defaults are filled per row. */
+		src.tuples = true;
+		src.cols = tcols;
+		src.ncols = ntcols;
+		writer_insert_isolated(fs, rel, NIL, &src, rows, nrows);
+	}
+	else
+		writer_insert_grouped(fs, rel, &src, tcols, ntcols, rows, nrows);
 	table_close(rel, NoLock);
 }
 

@@ -12,7 +12,8 @@
  * as COPY text.  Rows lacking a value for a column with a DEFAULT go in
  * groups by a COPY that leaves that column out, so the default applies.
  *
- * Bad rows are isolated: when a COPY fails, it is retried in
+ * Bad rows are isolated, on this path and on the tuple path of
+ * writer_tuples.c alike: when an insert fails, it is retried in
  * subtransactions on halves of the rows until each failing row is alone;
  * those become rejects with the error message, the others land.  Errors
  * that say nothing about the rows (error_is_transient) are rethrown: the
@@ -337,7 +338,7 @@ writer_copy(Relation rel, List *attnames, CopySource *src)
  * Insert rows[0..n) in a subtransaction; when that fails, halve and retry
  * until the failing rows are single, which become rejects.
  */
-static void
+void
 writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
 					   CopySource *src, int *rows, int n)
 {
@@ -353,7 +354,8 @@ writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
 	{
 		src->rows = rows;
 		src->nrows = n;
-		fs->rows_inserted += writer_copy(rel, attnames, src);
+		fs->rows_inserted += src->tuples ? writer_tuples_insert(rel, src) :
+			writer_copy(rel, attnames, src);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;

@@ -3,15 +3,19 @@
  *		What the files of the writer share (private to them; writer.h is
  *		the writer's contract with the worker).
  *
- * The writer is the last stage of the path of a record, in five files:
+ * The writer is the last stage of the path of a record, in six files:
  *
  *	writer.c			the flush and its transactions; one table's rows
  *						checked against its columns and partitions
  *	writer_ddl.c		the DDL transaction of a table that needs a new
  *						table, columns or partitions
  *	writer_partitions.c	which partitions the rows need, and their names
- *	writer_copy.c		the insert path: rows formatted for COPY FROM,
- *						bad rows isolated by bisection in subtransactions
+ *	writer_tuples.c		the insert path: rows built into tuple slots and
+ *						multi-inserted, routed to partitions
+ *	writer_copy.c		the insert path for what writer_tuples.c does not
+ *						take: rows formatted for COPY FROM; and the
+ *						isolation of bad rows by bisection in
+ *						subtransactions (for both paths)
  *	writer_rejects.c	rows rejected while writing, and streamstat.rejects
  */
 #ifndef STREAMSTAT_WRITER_INTERNAL_H
@@ -43,6 +47,7 @@ typedef struct CopySource
 {
 	void		(*format_row) (struct CopySource *src, int i, StringInfo out);
 	bool		binary;			/* COPY binary format (else text) */
+	bool		tuples;			/* through writer_tuples.c, not COPY */
 	bool		header_sent;	/* binary: signature written */
 	BatchTable *table;
 	TargetColumn *cols;
@@ -86,10 +91,19 @@ extern void format_table_row_binary(CopySource *src, int i, StringInfo out);
 extern bool binary_column_type(Oid typid);
 extern uint64 writer_copy(Relation rel, List *attnames, CopySource *src);
 extern void writer_copy_abort(void);
+extern void writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
+								   CopySource *src, int *rows, int n);
 extern void writer_insert_grouped(FlushState *fs, Relation rel, CopySource *src,
 								  TargetColumn *tcols, int ntcols, int *rows, int n);
 
+/* writer_tuples.c */
+extern bool writer_tuples_usable(Relation rel, AttrNumber timeattnum,
+								 TargetColumn *cols, int ncols, BatchTable *t,
+								 const int *rows, int n);
+extern uint64 writer_tuples_insert(Relation rel, CopySource *src);
+
 /* writer_partitions.c */
+extern int	partition_index_for(Relation rel, PartitionKey key, TimestampTz ts);
 extern bool partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *keyp);
 extern PartRange *partition_ranges_needed(Relation rel, PartitionKey key, BatchTable *t,
 										  const bool *rejected, bool *uncovered,

@@ -28,7 +28,7 @@
 #include "ingest/writer_internal.h"
 
 /* Partition index that holds ts; -1 none, -2 the default partition. */
-static int
+int
 partition_index_for(Relation rel, PartitionKey key, TimestampTz ts)
 {
 	PartitionDesc pd = RelationGetPartitionDesc(rel, true);

@@ -8,6 +8,11 @@
  *		send the N lines over CONNS connections, one process each; every
  *		process formats its share in memory first, so the clock (started
  *		when all are ready, printed as "start_us") measures sending only
+ *	ilp_load flood HOST PORT RATE SECONDS CONNS
+ *		for SECONDS, CONNS processes each offer RATE/CONNS lines/s over one
+ *		connection (paced in 10 ms ticks); a write that back-pressure
+ *		blocks makes it fall behind.  Prints the lines offered and sent
+ *		(test/bench/memory.sh)
  *	ilp_load wait CONNINFO SQL TARGET
  *		poll SQL (one bigint) every 5 ms until it reaches TARGET; print the
  *		time as "done_us"
@@ -193,6 +198,87 @@ cmd_send(const char *host, int port, int64_t n, int conns, uint64_t seed)
 	for (int k = 0; k < conns; k++)
 		wait(NULL);
 	printf("sent_us %lld\n", (long long) now_us());
+	return 0;
+}
+
+/* flood: offer RATE lines/s over CONNS connections for SECONDS. */
+static int
+cmd_flood(const char *host, int port, double rate, double seconds, int conns)
+{
+	int			report[2];
+	long long	offered = 0,
+				sent = 0;
+
+	if (pipe(report) != 0)
+		return 1;
+	for (int k = 0; k < conns; k++)
+	{
+		if (fork() == 0)
+		{
+			int			fd = connect_to(host, port);
+			struct timeval tv = {0, 100000};
+			int64_t		start = now_us();
+			int64_t		end = start + (int64_t) (seconds * 1e6);
+			long long	due = 0,
+						done = 0;
+			char	   *buf = malloc(1 << 22);
+			char		msg[64];
+
+			/* A blocked write returns now and then to look at the clock. */
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+			for (int64_t now = start; now < end; now = now_us())
+			{
+				size_t		len = 0,
+							off = 0;
+
+				due = (long long) ((now - start) / 1e6 * rate / conns);
+				for (long long i = done; i < due && len < (1 << 22) - 256; i++)
+					len += format_row(buf + len, (1 << 22) - len,
+									  (int64_t) i * conns + k, 7, 0);
+				while (off < len && now_us() < end)
+				{
+					ssize_t		n = write(fd, buf + off, len - off);
+
+					if (n > 0)
+						off += n;
+					else if (n < 0 && errno != EAGAIN && errno != EINTR)
+						exit(1);
+				}
+				/* Lines cut at the deadline are finished, then counted. */
+				while (off < len)
+				{
+					ssize_t		n = write(fd, buf + off, len - off);
+
+					if (n > 0)
+						off += n;
+					else if (n < 0 && errno != EAGAIN && errno != EINTR)
+						exit(1);
+				}
+				for (size_t p = 0; p < len; p++)
+					done += buf[p] == '\n';
+				usleep(10000);
+			}
+			close(fd);
+			snprintf(msg, sizeof(msg), "%lld %lld\n", due, done);
+			(void) write(report[1], msg, strlen(msg));
+			exit(0);
+		}
+	}
+	close(report[1]);
+	{
+		FILE	   *f = fdopen(report[0], "r");
+		long long	o,
+					s;
+
+		while (fscanf(f, "%lld %lld", &o, &s) == 2)
+		{
+			offered += o;
+			sent += s;
+		}
+	}
+	for (int k = 0; k < conns; k++)
+		wait(NULL);
+	printf("offered %lld\nsent %lld\n", offered, sent);
 	return 0;
 }
 
@@ -445,6 +531,8 @@ main(int argc, char **argv)
 	if (argc == 7 && strcmp(argv[1], "send") == 0)
 		return cmd_send(argv[2], atoi(argv[3]), atoll(argv[4]), atoi(argv[5]),
 						strtoull(argv[6], NULL, 10));
+	if (argc == 7 && strcmp(argv[1], "flood") == 0)
+		return cmd_flood(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), atoi(argv[6]));
 	if (argc == 5 && strcmp(argv[1], "wait") == 0)
 		return cmd_wait(argv[2], argv[3], atoll(argv[4]));
 	if (argc == 7 && strcmp(argv[1], "latency") == 0)
