@@ -586,6 +586,13 @@ delta_apply(RollupDelta *d, Oid sumtype, Oid sumarray, const char *extschema)
 		elog(ERROR, "streamstat: folding into rollup %s failed (%d)", def->qualname, rc);
 }
 
+/* Error context: which rollup a fold failed on. */
+static void
+fold_error_context(void *arg)
+{
+	errcontext("folding rows into rollup %s", ((RollupDef *) arg)->qualname);
+}
+
 void
 rollup_deltas_apply(List *deltas)
 {
@@ -614,9 +621,16 @@ rollup_deltas_apply(List *deltas)
 	{
 		RollupDelta *d = lfirst(lc);
 
+		ErrorContextCallback errcb;
+
 		if (d->n == 0)
 			continue;
+		errcb.callback = fold_error_context;
+		errcb.arg = d->def;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
 		delta_apply(d, sumtype, sumarray, extschema);
+		error_context_stack = errcb.previous;
 		ids[nids++] = Int32GetDatum(d->def->id);
 		CHECK_FOR_INTERRUPTS();
 	}

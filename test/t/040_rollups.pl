@@ -107,6 +107,15 @@ is($node->safe_psql('postgres', 'SELECT mismatches()'), '0,0',
 ok($node->safe_psql('postgres', q{SELECT count(*) FROM m_1m WHERE time < now() - interval '39 days'}) > 0,
 	'points 40 days late are in the minute rollup');
 
+# A row the table refuses at write time (a constraint: the writer isolates
+# it by bisection) is in neither the table nor the rollups.
+$node->safe_psql('postgres', q{ALTER TABLE m ADD CONSTRAINT not_huge CHECK (free < 1000000)});
+ilp_send($node, "m,host=h9 used=1,free=5i $now_ns\nm,host=h9 used=2,free=2000000i $now_ns\nm,host=h9 used=3,free=7i $now_ns\n");
+wait_for($node, q{SELECT count(*) FROM streamstat.rejects WHERE reason LIKE '%not_huge%'}, '1',
+	'the row breaking the constraint was rejected');
+is($node->safe_psql('postgres', q{SELECT count(*) || ',' || (SELECT sum(num_vals(used)) || ',' || max(max(free)) FROM m_1m WHERE host = 'h9') FROM m WHERE host = 'h9'}),
+	'2,2,7', 'the rollups hold the two stored rows, not the rejected one');
+
 # Other writers meanwhile: INSERT, UPDATE and DELETE while a worker writes.
 my $s = ilp_connect($node);
 print $s lines($now_ns - 50 * $min, $min / 17, 300, 'concurrent');
