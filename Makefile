@@ -5,7 +5,7 @@ EXTENSION = streamstat
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" streamstat.control)
 
 MODULE_big = streamstat
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/ingest/*.c src/stats/*.c)))
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/ingest/*.c src/stats/*.c src/rollup/*.c)))
 
 # The install script is assembled from one SQL piece per feature, in this
 # order (types before the functions that use them).
@@ -17,7 +17,8 @@ SQL_PARTS = \
 	src/stats/ewma.sql \
 	src/stats/sparkline.sql \
 	src/ingest/ingest.sql \
-	src/ingest/auth.sql
+	src/ingest/auth.sql \
+	src/rollup/rollup.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # Released install scripts (frozen: never edited once released) and the
 # upgrade scripts between releases, one per release.
@@ -49,7 +50,7 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes (a struct changed under a stale object is a silent memory bug).
-STREAMSTAT_HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h)
+STREAMSTAT_HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h src/rollup/*.h)
 $(OBJS): $(STREAMSTAT_HEADERS)
 $(OBJS:.o=.bc): $(STREAMSTAT_HEADERS)
 

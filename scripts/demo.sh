@@ -85,6 +85,27 @@ if [ -n "$SVG" ]; then
 	say "wrote $SVG: 30-minute sliding mean ± stddev of temperature per sensor (open it in a browser)"
 fi
 
+# Rollups: per minute and per hour, folded by the ingest worker in the
+# transaction of each flush; the counts below come from one snapshot and
+# always agree.
+say "rollups per minute and per hour, kept current while readings stream in"
+run_psql -d postgres -q \
+	-c "SELECT streamstat.create_rollup('sensor_1m', 'sensor', '1 minute', '{id}', '{temperature,humidity}')" \
+	-c "SELECT streamstat.create_rollup('sensor_1h', 'sensor_1m', '1 hour')" \
+	-c "SELECT streamstat.set_retention('sensor', '1 day')" >/dev/null
+for round in 1 2 3 4 5; do
+	t=$(date +%s)
+	awk -v t="$t" -v r="$round" 'BEGIN { for (k = 0; k < 20; k++) for (s = 1; s <= 3; s++)
+		printf "sensor,site=lab,id=s%d temperature=%.3f,humidity=%di,ok=true %d%09d\n", s, 21 + r / 10.0 + k / 100.0, 45, t, k * 1000 + s }' \
+		>"$DEMO/live.ilp"
+	{ cat "$DEMO/live.ilp" >&3; exec 3>&-; } 3<>"/dev/tcp/127.0.0.1/$ILP_PORT"
+	sleep 0.3
+	run_psql -d postgres -At -c "SELECT format('after %s live batches: %s rows in sensor, %s readings in sensor_1m, %s in sensor_1h',
+		$round, (SELECT count(temperature) FROM sensor), (SELECT sum(num_vals(temperature)) FROM sensor_1m),
+		(SELECT sum(num_vals(temperature)) FROM sensor_1h))"
+done
+run_psql -d postgres -f "$ROOT/scripts/demo_rollups.sql"
+
 cat <<MSG
 
 The cluster is still running.

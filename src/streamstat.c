@@ -20,6 +20,7 @@
 #include "ingest/ilp.h"
 #include "ingest/ingest_stats.h"
 #include "ingest/worker.h"
+#include "rollup/rollup.h"
 
 PG_MODULE_MAGIC;
 
@@ -42,6 +43,7 @@ int			streamstat_precision = ILP_PRECISION_NS;
 int			streamstat_max_body_bytes = 32 * 1024 * 1024;
 int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
 int			streamstat_http_timeout_ms = 10 * 1000;
+int			streamstat_maintenance_interval_ms = 60 * 1000;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
@@ -260,6 +262,14 @@ define_settings(void)
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("streamstat.maintenance_interval",
+							"Time between two passes of the maintenance worker (retention); 0 turns them off.",
+							NULL,
+							&streamstat_maintenance_interval_ms,
+							60 * 1000, 0, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("streamstat");
 #else
@@ -289,4 +299,5 @@ _PG_init(void)
 	shmem_startup_hook = streamstat_shmem_startup;
 
 	ingest_register();
+	maintenance_register();
 }

@@ -31,6 +31,7 @@ extern int	streamstat_precision;	/* an IlpPrecision */
 extern int	streamstat_max_body_bytes;
 extern int	streamstat_require_auth;	/* a StreamstatRequireAuth */
 extern int	streamstat_http_timeout_ms;
+extern int	streamstat_maintenance_interval_ms;	/* 0: no maintenance passes */
 
 /* streamstat.require_auth: auto means on unless listen_addresses is
  * loopback-only (see streamstat_http_auth_required in ingest/auth.c). */

@@ -74,6 +74,7 @@
 #include "ingest/listener.h"
 #include "ingest/worker.h"
 #include "ingest/writer.h"
+#include "rollup/rollup.h"
 
 /* How often to look again for the extension or a bindable port (ms). */
 #define WORKER_RECHECK_MS 1000
@@ -766,6 +767,8 @@ ingest_worker_main(Datum main_arg)
 	 */
 	SetConfigOption("lock_timeout", WORKER_LOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("streamstat ingest");
+	/* The writer folds what it writes into rollups: no capture trigger. */
+	rollup_set_caller_folds(true);
 	worker_raise_fd_limit();
 	worker_keep_memory();
 

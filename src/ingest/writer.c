@@ -44,6 +44,7 @@
 #include "streamstat.h"
 #include "ingest/writer.h"
 #include "ingest/writer_internal.h"
+#include "rollup/rollup.h"
 
 /* Name of a kind, for reasons. */
 static const char *
@@ -286,6 +287,7 @@ writer_table(FlushState *fs, BatchTable *t)
 	src.table = t;
 	src.batch = fs->batch;
 	initStringInfo(&src.buf);
+	fs->rejected = rejected;
 	if (streamstat_multi_insert && src.binary &&
 		writer_tuples_usable(rel, timeattnum, tcols, ntcols, t, rows, nrows))
 	{
@@ -297,6 +299,10 @@ writer_table(FlushState *fs, BatchTable *t)
 	}
 	else
 		writer_insert_grouped(fs, rel, &src, tcols, ntcols, rows, nrows);
+	fs->rejected = NULL;
+
+	/* The rows stored (not rejected) go into the table's rollups. */
+	rollup_fold_batch(rel, t, rejected);
 	table_close(rel, NoLock);
 }
 

@@ -388,6 +388,8 @@ writer_insert_isolated(FlushState *fs, Relation rel, List *attnames,
 				psprintf("%s (%s)", edata->message, edata->detail) :
 				pstrdup(edata->message);
 			fs->rejects = lappend(fs->rejects, rej);
+			if (fs->rejected != NULL)
+				fs->rejected[row] = true;
 		}
 		else
 		{

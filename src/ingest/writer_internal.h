@@ -69,6 +69,7 @@ typedef struct FlushState
 	List	   *rejects;		/* BatchReject * found while writing */
 	List	   *deferred;		/* BatchTable * that need DDL first */
 	int64		rows_inserted;
+	bool	   *rejected;		/* rows of the table being written not stored */
 } FlushState;
 
 /* A partition to create: [lo, hi). */

@@ -661,3 +661,20 @@ streamstat_stats_zscore(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((x - s->sx / s->n) / sqrt(var));
 }
+
+/*
+ * For C callers that summarise values outside an aggregate (the rollup
+ * fold of the ingest writer): the same accumulation and merge as
+ * stats_agg() and +, so their summaries agree with the SQL ones.
+ */
+void
+statsummary_add(StatSummary *s, double x)
+{
+	statsummary_accum(s, x);
+}
+
+void
+statsummary_add_summary(StatSummary *a, const StatSummary *b)
+{
+	statsummary_merge(a, b);
+}

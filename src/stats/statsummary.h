@@ -33,4 +33,8 @@ typedef struct StatSummary
 /* Why the fields cannot come from stats_agg, or NULL if they can. */
 extern const char *statsummary_invalid_reason(const StatSummary *s);
 
+/* stats_agg()'s accumulation and +'s merge, for C callers (rollups). */
+extern void statsummary_add(StatSummary *s, double x);
+extern void statsummary_add_summary(StatSummary *a, const StatSummary *b);
+
 #endif							/* STREAMSTAT_STATSUMMARY_H */
