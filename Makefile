@@ -16,6 +16,7 @@ SQL_PARTS = \
 	src/stats/time_bucket.sql \
 	src/stats/ewma.sql \
 	src/stats/sparkline.sql \
+	src/stats/pctsketch.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
