@@ -17,6 +17,7 @@ SQL_PARTS = \
 	src/stats/ewma.sql \
 	src/stats/sparkline.sql \
 	src/stats/pctsketch.sql \
+	src/stats/counter.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
