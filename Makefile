@@ -18,6 +18,7 @@ SQL_PARTS = \
 	src/stats/sparkline.sql \
 	src/stats/pctsketch.sql \
 	src/stats/counter.sql \
+	src/stats/gapfill.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
