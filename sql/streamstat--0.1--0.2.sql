@@ -341,3 +341,11 @@ AS 'MODULE_PATHNAME', 'streamstat_interpolate'
 LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION interpolate(float8, timestamptz) IS
 	'window function: the value, or a linear interpolation in ts between the previous and next non-NULL values';
+
+
+-- ewma's support functions follow the naming convention <aggregate>_trans,
+-- <aggregate>_final (the C symbols stay).
+ALTER FUNCTION streamstat_ewma_trans(internal, float8, float8) RENAME TO ewma_trans;
+ALTER FUNCTION streamstat_ewma_final(internal) RENAME TO ewma_final;
+ALTER FUNCTION streamstat_ewma_time_trans(internal, float8, timestamptz, interval) RENAME TO ewma_trans;
+ALTER FUNCTION streamstat_ewma_time_final(internal) RENAME TO ewma_time_final;
