@@ -160,24 +160,33 @@ pct_fit_budget(PctSketch *s)
 	}
 }
 
-/* Index of key in the sorted side b[0..n), or -(insertion point) - 1. */
+/*
+ * Index of key in the sorted side b[0..n), or -(insertion point) - 1.  The
+ * search is branch-free (its loop runs log2(n) times whatever the keys), so
+ * random data does not pay a mispredicted branch per step.
+ */
 static inline int32
 find_key(const PctBucket *b, int32 n, int32 key)
 {
-	int32		lo = 0,
-				hi = n;
+	const PctBucket *base = b;
+	int32		len = n;
+	int32		lo;
 
-	while (lo < hi)
+	if (n == 0)
+		return -1;
+	while (len > 1)
 	{
-		int32		mid = (lo + hi) / 2;
+		int32		half = len / 2;
 
-		if (b[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = (base[half].key <= key) ? base + half : base;
+		len -= half;
 	}
-	if (lo < n && b[lo].key == key)
+	/* base is the last bucket with key <= key, or the first one */
+	lo = (int32) (base - b);
+	if (b[lo].key == key)
 		return lo;
+	if (b[lo].key < key)
+		lo++;
 	return -lo - 1;
 }
 
@@ -225,8 +234,33 @@ pct_add_value(PctSketch *s, double v)
 										   s->collapses);
 		PctBucket  *side = neg ? s->buckets : s->buckets + s->nneg;
 		int32		n = neg ? s->nneg : s->npos;
-		int32		i = find_key(side, n, key);
+		int32		i = -1;
 		int32		at;
+
+		/*
+		 * The keys of a side are mostly consecutive, with gaps in the tails:
+		 * guess the index from the key, and correct the guess by how far its
+		 * key is off (a few steps at most for such data), before falling
+		 * back to the binary search.
+		 */
+		if (n > 0)
+		{
+			int32		guess = key - side[0].key;
+
+			for (int step = 0; step < 4 && guess >= 0 && guess < n; step++)
+			{
+				int32		off = side[guess].key - key;
+
+				if (off == 0)
+				{
+					i = guess;
+					break;
+				}
+				guess -= off;
+			}
+		}
+		if (i < 0)
+			i = find_key(side, n, key);
 
 		if (i >= 0)
 		{
