@@ -394,6 +394,9 @@ pct_merge(const PctSketch *a, const PctSketch *b)
 	if (!same && fine->nneg + fine->npos > 0)
 		slack = Max(slack, fine->slack /
 					(1.0 - pct_alpha_at(fine->alpha0, fine->collapses)));
+	/* a fine sketch collapsed to a ratio of ~1e300 has no useful bound left */
+	if (!isfinite(slack))
+		slack = DBL_MAX;
 
 	r = pct_sketch_alloc(coarse->alpha0, Min(a->max_buckets, b->max_buckets),
 						 na + nb);
@@ -461,9 +464,9 @@ pct_invalid_reason(const PctSketch *s)
 			return "bucket counts must be positive";
 		if (i != 0 && i != s->nneg && s->buckets[i].key <= s->buckets[i - 1].key)
 			return "bucket keys must ascend";
+		if (s->buckets[i].count > s->count - total)
+			return "count must be the sum of the bucket counts and zeros";
 		total += s->buckets[i].count;
-		if (total > s->count)
-			break;
 	}
 	if (total != s->count)
 		return "count must be the sum of the bucket counts and zeros";
