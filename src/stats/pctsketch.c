@@ -832,7 +832,8 @@ streamstat_pct_agg_trans(PG_FUNCTION_ARGS)
 					 errhint("Pass constants.")));
 	}
 	v = PG_GETARG_FLOAT8(1);
-	pct_reject_nonfinite(v);
+	if (unlikely(!isfinite(v)))
+		pct_reject_nonfinite(v);
 	PG_RETURN_PCTSKETCH_P(pct_add_value(s, v));
 }
 
