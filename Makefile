@@ -16,6 +16,9 @@ SQL_PARTS = \
 	src/stats/time_bucket.sql \
 	src/stats/ewma.sql \
 	src/stats/sparkline.sql \
+	src/stats/pctsketch.sql \
+	src/stats/counter.sql \
+	src/stats/gapfill.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql \
 	src/rollup/rollup.sql
