@@ -35,3 +35,66 @@ CREATE AGGREGATE sparkline(value float8, width int4) (
 );
 COMMENT ON AGGREGATE sparkline(float8, int4) IS
 	'the values in order as one line of at most width block characters (runs of rows averaged); gaps as spaces';
+-- Aggregates pushed down on Citus (issue #12): stats_agg, rollup(statsummary),
+-- regr_agg and rollup(regrsummary) get real state types (statsummary,
+-- regrsummary) instead of internal, and their support functions one naming
+-- convention.  The state type of an aggregate cannot be altered: drop and
+-- re-create the aggregates and drop the old support functions.
+DROP AGGREGATE stats_agg(float8);
+DROP AGGREGATE rollup(statsummary);
+DROP FUNCTION stats_agg_trans(internal, float8);
+DROP FUNCTION stats_rollup_trans(internal, statsummary);
+DROP FUNCTION stats_agg_combine(internal, internal);
+DROP FUNCTION stats_agg_serialize(internal);
+DROP FUNCTION stats_agg_deserialize(bytea, internal);
+DROP FUNCTION stats_agg_final(internal);
+DROP FUNCTION stats_agg_moving_inv(internal, float8);
+DROP FUNCTION stats_rollup_moving_inv(internal, statsummary);
+DROP FUNCTION stats_moving_final(internal);
+
+CREATE FUNCTION stats_agg_trans(statsummary, float8) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_rollup_trans(statsummary, statsummary) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_agg_combine(statsummary, statsummary) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stats_agg_inv(internal, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_rollup_inv(internal, statsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_agg_moving_final(internal) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_moving_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE stats_agg(float8) (
+	SFUNC = stats_agg_trans,
+	STYPE = statsummary,
+	COMBINEFUNC = stats_agg_combine,
+	MSFUNC = stats_agg_moving_trans,
+	MINVFUNC = stats_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 200,
+	MFINALFUNC = stats_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE stats_agg(float8) IS
+	'summary of the non-NULL values: count, sum, moments, min, max';
+
+CREATE AGGREGATE rollup(statsummary) (
+	SFUNC = stats_rollup_trans,
+	STYPE = statsummary,
+	COMBINEFUNC = stats_agg_combine,
+	MSFUNC = stats_rollup_moving_trans,
+	MINVFUNC = stats_rollup_inv,
+	MSTYPE = internal,
+	MSSPACE = 200,
+	MFINALFUNC = stats_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(statsummary) IS
+	'merge of the non-NULL summaries, as if stats_agg had seen all their values';
