@@ -98,3 +98,108 @@ CREATE AGGREGATE rollup(statsummary) (
 );
 COMMENT ON AGGREGATE rollup(statsummary) IS
 	'merge of the non-NULL summaries, as if stats_agg had seen all their values';
+
+DROP AGGREGATE regr_agg(float8, float8);
+DROP AGGREGATE regr_agg(float8, timestamptz);
+DROP AGGREGATE rollup(regrsummary);
+DROP FUNCTION streamstat_regr_accum(internal, float8, float8);
+DROP FUNCTION streamstat_regr_accum_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_rollup_accum(internal, regrsummary);
+DROP FUNCTION streamstat_regr_combine_states(internal, internal);
+DROP FUNCTION streamstat_regr_serialize(internal);
+DROP FUNCTION streamstat_regr_deserialize(bytea, internal);
+DROP FUNCTION streamstat_regr_final(internal);
+DROP FUNCTION streamstat_regr_maccum(internal, float8, float8);
+DROP FUNCTION streamstat_regr_minv(internal, float8, float8);
+DROP FUNCTION streamstat_regr_maccum_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_minv_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_rollup_maccum(internal, regrsummary);
+DROP FUNCTION streamstat_regr_rollup_minv(internal, regrsummary);
+DROP FUNCTION streamstat_regr_mfinal(internal);
+
+-- Aggregate support.  The state is a regrsummary (not internal), updated in
+-- place; with a combine function this lets parallel plans and Citus compute
+-- partial summaries where the rows are and merge them.
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, float8) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, timestamptz) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_trans(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_combine(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regr_agg_final(regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Moving mode (sliding window frames: rows also leave the state).
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_moving_trans(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_inv(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_final(internal) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE regr_agg(y float8, x float8) (
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE regr_agg(float8, float8) IS
+	'least-squares summary of y against x; rows with a NULL y or x are skipped';
+
+CREATE AGGREGATE regr_agg(y float8, x timestamptz) (
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE regr_agg(float8, timestamptz) IS
+	'least-squares summary of y against time in seconds since the Unix epoch (slopes are per second)';
+
+CREATE AGGREGATE rollup(regrsummary) (
+	SFUNC = regr_rollup_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_rollup_moving_trans,
+	MINVFUNC = regr_rollup_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(regrsummary) IS
+	'combines regrsummary values into the summary of all their rows';
