@@ -26,6 +26,7 @@ extern int	streamstat_worker_memory_kb;
 extern char *streamstat_schema;
 extern int	streamstat_partition_interval_s;
 extern bool streamstat_auto_create;
+extern char *streamstat_distribute_by;
 extern int	streamstat_precision;	/* an IlpPrecision */
 extern int	streamstat_max_body_bytes;
 extern int	streamstat_require_auth;	/* a StreamstatRequireAuth */

@@ -89,6 +89,7 @@ error_is_transient(int sqlerrcode)
 		category == ERRCODE_INSUFFICIENT_RESOURCES ||
 		category == ERRCODE_OPERATOR_INTERVENTION ||
 		category == ERRCODE_SYSTEM_ERROR ||
+		category == ERRCODE_CONNECTION_EXCEPTION ||	/* a Citus node unreachable */
 		sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 }
 
@@ -282,6 +283,7 @@ writer_table(FlushState *fs, BatchTable *t)
 		if (!rejected[row])
 			rows[nrows++] = row;
 	src.format_row = src.binary ? format_table_row_binary : format_table_row;
+	src.distributed = writer_citus_table(relid);
 	src.table = t;
 	src.batch = fs->batch;
 	initStringInfo(&src.buf);
