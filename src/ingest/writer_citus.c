@@ -24,6 +24,7 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/rel.h"
@@ -105,6 +106,35 @@ writer_citus_distribute(const char *qualname, const char *column)
 							  2, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "streamstat: create_distributed_table failed for %s", qualname);
 	SPI_finish();
+}
+
+/*
+ * Keep this session's connections to the shards open between flushes.
+ * Citus caches one connection per worker node by default (for this kind of
+ * session); a flush that writes to many shards then opens a new connection
+ * (TLS handshake, new backend) per shard every time, which on a local
+ * cluster costs several times the rows' own work.  The ingest worker raises
+ * the cache, for its own session, to citus.shard_count unless it is set
+ * higher already.
+ */
+static void
+citus_keep_connections(void)
+{
+	const char *value;
+	int			shards;
+	int			cached;
+
+	/* GetConfigOption formats integers into one static buffer: read each */
+	if ((value = GetConfigOption("citus.shard_count", true, false)) == NULL)
+		return;
+	shards = atoi(value);
+	if ((value = GetConfigOption("citus.max_cached_conns_per_worker", true, false)) == NULL)
+		return;
+	cached = atoi(value);
+	if (cached >= shards)
+		return;
+	(void) set_config_option("citus.max_cached_conns_per_worker", psprintf("%d", shards),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
 }
 
 /* One buffered value of target column tc at row, as text; NULL if none. */
@@ -203,6 +233,7 @@ writer_citus_insert(Relation rel, List *attnames, CopySource *src)
 	}
 	appendStringInfoChar(&sql, ')');
 
+	citus_keep_connections();
 	SPI_connect();
 	if (SPI_execute_with_args(sql.data, nargs, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "streamstat: insert into a Citus table failed: %s", sql.data);
