@@ -1133,3 +1133,171 @@ ALTER FUNCTION streamstat_ewma_trans(internal, float8, float8) RENAME TO ewma_tr
 ALTER FUNCTION streamstat_ewma_final(internal) RENAME TO ewma_final;
 ALTER FUNCTION streamstat_ewma_time_trans(internal, float8, timestamptz, interval) RENAME TO ewma_trans;
 ALTER FUNCTION streamstat_ewma_time_final(internal) RENAME TO ewma_time_final;
+-- Aggregates pushed down on Citus (issue #12): stats_agg, rollup(statsummary),
+-- regr_agg and rollup(regrsummary) get real state types (statsummary,
+-- regrsummary) instead of internal, and their support functions one naming
+-- convention.  The state type of an aggregate cannot be altered: drop and
+-- re-create the aggregates and drop the old support functions.
+DROP AGGREGATE stats_agg(float8);
+DROP AGGREGATE rollup(statsummary);
+DROP FUNCTION stats_agg_trans(internal, float8);
+DROP FUNCTION stats_rollup_trans(internal, statsummary);
+DROP FUNCTION stats_agg_combine(internal, internal);
+DROP FUNCTION stats_agg_serialize(internal);
+DROP FUNCTION stats_agg_deserialize(bytea, internal);
+DROP FUNCTION stats_agg_final(internal);
+DROP FUNCTION stats_agg_moving_inv(internal, float8);
+DROP FUNCTION stats_rollup_moving_inv(internal, statsummary);
+DROP FUNCTION stats_moving_final(internal);
+
+CREATE FUNCTION stats_agg_trans(statsummary, float8) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_rollup_trans(statsummary, statsummary) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_agg_combine(statsummary, statsummary) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stats_agg_inv(internal, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_rollup_inv(internal, statsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stats_agg_moving_final(internal) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_moving_final'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE stats_agg(float8) (
+	SFUNC = stats_agg_trans,
+	STYPE = statsummary,
+	COMBINEFUNC = stats_agg_combine,
+	MSFUNC = stats_agg_moving_trans,
+	MINVFUNC = stats_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 200,
+	MFINALFUNC = stats_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE stats_agg(float8) IS
+	'summary of the non-NULL values: count, sum, moments, min, max';
+
+CREATE AGGREGATE rollup(statsummary) (
+	SFUNC = stats_rollup_trans,
+	STYPE = statsummary,
+	COMBINEFUNC = stats_agg_combine,
+	MSFUNC = stats_rollup_moving_trans,
+	MINVFUNC = stats_rollup_inv,
+	MSTYPE = internal,
+	MSSPACE = 200,
+	MFINALFUNC = stats_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(statsummary) IS
+	'merge of the non-NULL summaries, as if stats_agg had seen all their values';
+
+DROP AGGREGATE regr_agg(float8, float8);
+DROP AGGREGATE regr_agg(float8, timestamptz);
+DROP AGGREGATE rollup(regrsummary);
+DROP FUNCTION streamstat_regr_accum(internal, float8, float8);
+DROP FUNCTION streamstat_regr_accum_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_rollup_accum(internal, regrsummary);
+DROP FUNCTION streamstat_regr_combine_states(internal, internal);
+DROP FUNCTION streamstat_regr_serialize(internal);
+DROP FUNCTION streamstat_regr_deserialize(bytea, internal);
+DROP FUNCTION streamstat_regr_final(internal);
+DROP FUNCTION streamstat_regr_maccum(internal, float8, float8);
+DROP FUNCTION streamstat_regr_minv(internal, float8, float8);
+DROP FUNCTION streamstat_regr_maccum_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_minv_tstz(internal, float8, timestamptz);
+DROP FUNCTION streamstat_regr_rollup_maccum(internal, regrsummary);
+DROP FUNCTION streamstat_regr_rollup_minv(internal, regrsummary);
+DROP FUNCTION streamstat_regr_mfinal(internal);
+
+-- Aggregate support.  The state is a regrsummary (not internal), updated in
+-- place; with a combine function this lets parallel plans and Citus compute
+-- partial summaries where the rows are and merge them.
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, float8) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, timestamptz) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_trans(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_combine(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regr_agg_final(regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Moving mode (sliding window frames: rows also leave the state).
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_moving_trans(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_inv(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_final(internal) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE regr_agg(y float8, x float8) (
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE regr_agg(float8, float8) IS
+	'least-squares summary of y against x; rows with a NULL y or x are skipped';
+
+CREATE AGGREGATE regr_agg(y float8, x timestamptz) (
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE regr_agg(float8, timestamptz) IS
+	'least-squares summary of y against time in seconds since the Unix epoch (slopes are per second)';
+
+CREATE AGGREGATE rollup(regrsummary) (
+	SFUNC = regr_rollup_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_rollup_moving_trans,
+	MINVFUNC = regr_rollup_inv,
+	MSTYPE = internal,
+	MSSPACE = 232,
+	MFINALFUNC = regr_agg_moving_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(regrsummary) IS
+	'combines regrsummary values into the summary of all their rows';

@@ -39,6 +39,7 @@ char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
 bool		streamstat_multi_insert = true;
+char	   *streamstat_distribute_by = NULL;
 int			streamstat_precision = ILP_PRECISION_NS;
 int			streamstat_max_body_bytes = 32 * 1024 * 1024;
 int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
@@ -227,6 +228,14 @@ define_settings(void)
 							 true,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
+	DefineCustomStringVariable("streamstat.distribute_by",
+							   "Tag key that shards new measurement tables on Citus (empty: local tables).",
+							   "When set and the citus extension exists in streamstat.database, "
+							   "tables created for new measurements are distributed tables sharded by this tag.",
+							   &streamstat_distribute_by,
+							   "",
+							   PGC_SIGHUP, 0,
+							   NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("streamstat.precision",
 							 "Unit of line-protocol timestamps: ns, us, ms or s.",

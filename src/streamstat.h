@@ -27,6 +27,7 @@ extern char *streamstat_schema;
 extern int	streamstat_partition_interval_s;
 extern bool streamstat_auto_create;
 extern bool streamstat_multi_insert;
+extern char *streamstat_distribute_by;
 extern int	streamstat_precision;	/* an IlpPrecision */
 extern int	streamstat_max_body_bytes;
 extern int	streamstat_require_auth;	/* a StreamstatRequireAuth */

@@ -91,6 +91,7 @@ error_is_transient(int sqlerrcode)
 		category == ERRCODE_INSUFFICIENT_RESOURCES ||
 		category == ERRCODE_OPERATOR_INTERVENTION ||
 		category == ERRCODE_SYSTEM_ERROR ||
+		category == ERRCODE_CONNECTION_EXCEPTION ||	/* a Citus node unreachable */
 		sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 }
 
@@ -284,11 +285,13 @@ writer_table(FlushState *fs, BatchTable *t)
 		if (!rejected[row])
 			rows[nrows++] = row;
 	src.format_row = src.binary ? format_table_row_binary : format_table_row;
+	src.distributed = writer_citus_table(relid);
 	src.table = t;
 	src.batch = fs->batch;
 	initStringInfo(&src.buf);
 	fs->rejected = rejected;
-	if (streamstat_multi_insert && src.binary &&
+	/* Rows of a Citus table must go through Citus, never into its shell. */
+	if (streamstat_multi_insert && src.binary && !src.distributed &&
 		writer_tuples_usable(rel, timeattnum, tcols, ntcols, t, rows, nrows))
 	{
 		/* Typed values into slots, no COPY: defaults are filled per row. */

@@ -317,6 +317,8 @@ writer_copy(Relation rel, List *attnames, CopySource *src)
 	uint64		processed;
 	List	   *options = NIL;
 
+	if (src->distributed)
+		return writer_citus_insert(rel, attnames, src);
 	addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
 	src->next = 0;
 	src->pos = 0;

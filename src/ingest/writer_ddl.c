@@ -112,6 +112,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 		AttrNumber	timeattnum;
 		PartRange  *ranges = NULL;
 		int			nranges = 0;
+		const char *distcol = writer_citus_distribution_column();
 
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -122,6 +123,7 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 														   strlen(qualname)))));
 		/* See what other workers did before we got the lock. */
 		AcceptInvalidationMessages();
+		writer_citus_ddl_mode();
 		initStringInfo(&sql);
 
 		nspoid = get_namespace_oid(schema, true);
@@ -139,9 +141,22 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				if (column_to_declare(t, i))
 					appendStringInfo(&sql, ", %s %s", quote_identifier(t->cols[i].name),
 									 kind_sql_type(t->cols[i].kind));
+			if (distcol != NULL)
+			{
+				bool		declared = false;
+
+				for (int i = 0; i < t->ncols && !declared; i++)
+					declared = column_to_declare(t, i) && strcmp(t->cols[i].name, distcol) == 0;
+				/* a measurement without the tag still gets its column */
+				if (!declared)
+					appendStringInfo(&sql, ", %s text", quote_identifier(distcol));
+			}
 			appendStringInfoString(&sql, ") PARTITION BY RANGE (\"time\")");
 			writer_exec(sql.data);
 			relid = get_relname_relid(t->name, nspoid);
+			/* On Citus, shard it by the tag streamstat.distribute_by names. */
+			if (distcol != NULL && OidIsValid(relid) && !writer_citus_table(relid))
+				writer_citus_distribute(qualname, distcol);
 		}
 
 		if (OidIsValid(relid) &&

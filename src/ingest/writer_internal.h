@@ -17,6 +17,8 @@
  *						isolation of bad rows by bisection in
  *						subtransactions (for both paths)
  *	writer_rejects.c	rows rejected while writing, and streamstat.rejects
+ *	writer_citus.c		the insert path into Citus tables, and the
+ *						distribution of new tables (streamstat.distribute_by)
  */
 #ifndef STREAMSTAT_WRITER_INTERNAL_H
 #define STREAMSTAT_WRITER_INTERNAL_H
@@ -59,6 +61,7 @@ typedef struct CopySource
 	Batch	   *batch;
 	StringInfoData buf;
 	int			pos;
+	bool		distributed;	/* a Citus table: rows go through Citus */
 } CopySource;
 
 /* What one insert transaction did, for the counters after commit. */
@@ -114,6 +117,14 @@ extern char *partition_name(const char *schema, const char *table, int64 start_s
 
 /* writer_ddl.c */
 extern bool writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters);
+
+/* writer_citus.c */
+extern bool writer_citus_present(void);
+extern bool writer_citus_table(Oid relid);
+extern const char *writer_citus_distribution_column(void);
+extern void writer_citus_ddl_mode(void);
+extern void writer_citus_distribute(const char *qualname, const char *column);
+extern uint64 writer_citus_insert(Relation rel, List *attnames, CopySource *src);
 
 /* writer_rejects.c */
 extern void writer_reject_row(FlushState *fs, BatchTable *t, int row, bool *rejected,

@@ -352,8 +352,9 @@ streamstat_regrsummary_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Plain aggregate support: the state is a RegrSummary allocated in the
- * aggregate context and updated in place.
+ * Release 0.1's plain aggregate support (its install script still names
+ * these symbols): the state is a RegrSummary declared internal, allocated
+ * in the aggregate context and updated in place.
  */
 
 /* The state of a plain regr_agg/rollup call, created on first use. */
@@ -480,6 +481,110 @@ streamstat_regr_final(PG_FUNCTION_ARGS)
 		PG_RETURN_REGRSUMMARY_P(regrsummary_copy(&empty));
 	PG_RETURN_REGRSUMMARY_P(regrsummary_copy((RegrSummary *) PG_GETARG_POINTER(0)));
 }
+
+/*
+ * Aggregate support of 0.2 (regr_agg_trans, regr_rollup_trans,
+ * regr_agg_combine, regr_agg_final): the state is a regrsummary rather than
+ * internal, so that Citus can compute partial summaries on the shards and
+ * merge them on the coordinator.  Called as an aggregate, a transition
+ * updates the state in place and returns the same pointer (nodeAgg copies
+ * nothing per row); a state starts in short-lived memory and the executor
+ * copies it into the aggregate context once.  Called directly, the inputs
+ * are left alone.  The functions above are release 0.1's, whose install
+ * script still names them.
+ */
+
+/* The state argument, to update in place, or a copy outside an aggregate. */
+static inline RegrSummary *
+regr_writable_state(FunctionCallInfo fcinfo)
+{
+	RegrSummary *s = PG_GETARG_REGRSUMMARY_P(0);
+
+	if (likely(AggCheckCallContext(fcinfo, NULL)))
+		return s;
+	return regrsummary_copy(s);
+}
+
+/* regr_agg_trans(regrsummary, y, x): add one pair unless y or x is NULL. */
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_trans);
+Datum
+streamstat_regr_agg_trans(PG_FUNCTION_ARGS)
+{
+	RegrSummary *s;
+
+	if (unlikely(PG_ARGISNULL(1) || PG_ARGISNULL(2)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	s = unlikely(PG_ARGISNULL(0)) ? palloc0(sizeof(RegrSummary)) : regr_writable_state(fcinfo);
+	regr_accum(s, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
+	PG_RETURN_REGRSUMMARY_P(s);
+}
+
+/* regr_agg_trans(regrsummary, y, timestamptz): x in seconds since the epoch. */
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_trans_tstz);
+Datum
+streamstat_regr_agg_trans_tstz(PG_FUNCTION_ARGS)
+{
+	RegrSummary *s;
+
+	if (unlikely(PG_ARGISNULL(1) || PG_ARGISNULL(2)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	s = unlikely(PG_ARGISNULL(0)) ? palloc0(sizeof(RegrSummary)) : regr_writable_state(fcinfo);
+	regr_accum(s, PG_GETARG_FLOAT8(1),
+			   timestamptz_to_epoch_seconds(PG_GETARG_TIMESTAMPTZ(2)));
+	PG_RETURN_REGRSUMMARY_P(s);
+}
+
+/* regr_rollup_trans(regrsummary, regrsummary): merge one stored summary. */
+PG_FUNCTION_INFO_V1(streamstat_regr_rollup_trans);
+Datum
+streamstat_regr_rollup_trans(PG_FUNCTION_ARGS)
+{
+	RegrSummary *s;
+
+	if (unlikely(PG_ARGISNULL(1)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (unlikely(PG_ARGISNULL(0)))
+		PG_RETURN_REGRSUMMARY_P(regrsummary_copy(PG_GETARG_REGRSUMMARY_P(1)));
+	s = regr_writable_state(fcinfo);
+	regr_combine(s, PG_GETARG_REGRSUMMARY_P(1));
+	PG_RETURN_REGRSUMMARY_P(s);
+}
+
+/* regr_agg_combine(regrsummary, regrsummary): merge a partial state (strict). */
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_combine);
+Datum
+streamstat_regr_agg_combine(PG_FUNCTION_ARGS)
+{
+	RegrSummary *s = regr_writable_state(fcinfo);
+
+	regr_combine(s, PG_GETARG_REGRSUMMARY_P(1));
+	PG_RETURN_REGRSUMMARY_P(s);
+}
+
+/* regr_agg_final: no rows gives the empty summary, as regr_count gives 0. */
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_final);
+Datum
+streamstat_regr_agg_final(PG_FUNCTION_ARGS)
+{
+	RegrSummary empty = {0};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_REGRSUMMARY_P(regrsummary_copy(&empty));
+	PG_RETURN_REGRSUMMARY_P(regrsummary_copy(PG_GETARG_REGRSUMMARY_P(0)));
+}
+
 /*
  * Accessors
  * ---------

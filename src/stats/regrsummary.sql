@@ -36,87 +36,88 @@ CREATE OPERATOR + (
 	COMMUTATOR = +
 );
 
--- Aggregate support: plain mode (state updated in place, parallel) ...
-CREATE FUNCTION streamstat_regr_accum(internal, float8, float8) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_accum_tstz(internal, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_rollup_accum(internal, regrsummary) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_combine_states(internal, internal) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_serialize(internal) RETURNS bytea
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_deserialize(bytea, internal) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_final(internal) RETURNS regrsummary
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- Aggregate support.  The state is a regrsummary (not internal), updated in
+-- place; with a combine function this lets parallel plans and Citus compute
+-- partial summaries where the rows are and merge them.
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, float8) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_trans(regrsummary, float8, timestamptz) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_trans(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_combine(regrsummary, regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regr_agg_final(regrsummary) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- ... and moving mode (sliding window frames: rows also leave the state).
-CREATE FUNCTION streamstat_regr_maccum(internal, float8, float8) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_minv(internal, float8, float8) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_maccum_tstz(internal, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_minv_tstz(internal, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_rollup_maccum(internal, regrsummary) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_rollup_minv(internal, regrsummary) RETURNS internal
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION streamstat_regr_mfinal(internal) RETURNS regrsummary
-	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_trans(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_trans_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_inv(internal, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_inv_tstz'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_moving_trans(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_moving_trans'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_rollup_inv(internal, regrsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_regr_rollup_inv'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regr_agg_moving_final(internal) RETURNS regrsummary
+	AS 'MODULE_PATHNAME', 'streamstat_regr_agg_moving_final'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE regr_agg(y float8, x float8) (
-	SFUNC = streamstat_regr_accum,
-	STYPE = internal,
-	SSPACE = 48,
-	FINALFUNC = streamstat_regr_final,
-	COMBINEFUNC = streamstat_regr_combine_states,
-	SERIALFUNC = streamstat_regr_serialize,
-	DESERIALFUNC = streamstat_regr_deserialize,
-	MSFUNC = streamstat_regr_maccum,
-	MINVFUNC = streamstat_regr_minv,
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
 	MSTYPE = internal,
 	MSSPACE = 232,
-	MFINALFUNC = streamstat_regr_mfinal,
+	MFINALFUNC = regr_agg_moving_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE regr_agg(float8, float8) IS
 	'least-squares summary of y against x; rows with a NULL y or x are skipped';
 
 CREATE AGGREGATE regr_agg(y float8, x timestamptz) (
-	SFUNC = streamstat_regr_accum_tstz,
-	STYPE = internal,
-	SSPACE = 48,
-	FINALFUNC = streamstat_regr_final,
-	COMBINEFUNC = streamstat_regr_combine_states,
-	SERIALFUNC = streamstat_regr_serialize,
-	DESERIALFUNC = streamstat_regr_deserialize,
-	MSFUNC = streamstat_regr_maccum_tstz,
-	MINVFUNC = streamstat_regr_minv_tstz,
+	SFUNC = regr_agg_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_agg_moving_trans,
+	MINVFUNC = regr_agg_inv,
 	MSTYPE = internal,
 	MSSPACE = 232,
-	MFINALFUNC = streamstat_regr_mfinal,
+	MFINALFUNC = regr_agg_moving_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE regr_agg(float8, timestamptz) IS
 	'least-squares summary of y against time in seconds since the Unix epoch (slopes are per second)';
 
 CREATE AGGREGATE rollup(regrsummary) (
-	SFUNC = streamstat_regr_rollup_accum,
-	STYPE = internal,
-	SSPACE = 48,
-	FINALFUNC = streamstat_regr_final,
-	COMBINEFUNC = streamstat_regr_combine_states,
-	SERIALFUNC = streamstat_regr_serialize,
-	DESERIALFUNC = streamstat_regr_deserialize,
-	MSFUNC = streamstat_regr_rollup_maccum,
-	MINVFUNC = streamstat_regr_rollup_minv,
+	SFUNC = regr_rollup_trans,
+	STYPE = regrsummary,
+	FINALFUNC = regr_agg_final,
+	COMBINEFUNC = regr_agg_combine,
+	MSFUNC = regr_rollup_moving_trans,
+	MINVFUNC = regr_rollup_inv,
 	MSTYPE = internal,
 	MSSPACE = 232,
-	MFINALFUNC = streamstat_regr_mfinal,
+	MFINALFUNC = regr_agg_moving_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE rollup(regrsummary) IS

@@ -396,11 +396,11 @@ pair_entry(double y, double x)
 }
 
 /* Moving regr_agg(y, x): a pair enters the frame. */
-PG_FUNCTION_INFO_V1(streamstat_regr_maccum);
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_moving_trans);
 Datum
-streamstat_regr_maccum(PG_FUNCTION_ARGS)
+streamstat_regr_agg_moving_trans(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_maccum");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_agg_moving_trans");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
@@ -412,11 +412,11 @@ streamstat_regr_maccum(PG_FUNCTION_ARGS)
 }
 
 /* Moving regr_agg(y, x): a pair leaves; NULL asks for recomputation. */
-PG_FUNCTION_INFO_V1(streamstat_regr_minv);
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_inv);
 Datum
-streamstat_regr_minv(PG_FUNCTION_ARGS)
+streamstat_regr_agg_inv(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_minv");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_agg_inv");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
@@ -429,11 +429,11 @@ streamstat_regr_minv(PG_FUNCTION_ARGS)
 }
 
 /* Moving regr_agg(y, timestamptz): a pair enters the frame. */
-PG_FUNCTION_INFO_V1(streamstat_regr_maccum_tstz);
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_moving_trans_tstz);
 Datum
-streamstat_regr_maccum_tstz(PG_FUNCTION_ARGS)
+streamstat_regr_agg_moving_trans_tstz(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_maccum_tstz");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_agg_moving_trans_tstz");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
@@ -446,11 +446,11 @@ streamstat_regr_maccum_tstz(PG_FUNCTION_ARGS)
 }
 
 /* Moving regr_agg(y, timestamptz): a pair leaves; NULL asks for recomputation. */
-PG_FUNCTION_INFO_V1(streamstat_regr_minv_tstz);
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_inv_tstz);
 Datum
-streamstat_regr_minv_tstz(PG_FUNCTION_ARGS)
+streamstat_regr_agg_inv_tstz(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_minv_tstz");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_agg_inv_tstz");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
@@ -464,11 +464,11 @@ streamstat_regr_minv_tstz(PG_FUNCTION_ARGS)
 }
 
 /* Moving rollup: a summary enters the frame. */
-PG_FUNCTION_INFO_V1(streamstat_regr_rollup_maccum);
+PG_FUNCTION_INFO_V1(streamstat_regr_rollup_moving_trans);
 Datum
-streamstat_regr_rollup_maccum(PG_FUNCTION_ARGS)
+streamstat_regr_rollup_moving_trans(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_rollup_maccum");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_rollup_moving_trans");
 
 	if (!PG_ARGISNULL(1))
 		moving_apply(m, PG_GETARG_REGRSUMMARY_P(1), 1);
@@ -476,11 +476,11 @@ streamstat_regr_rollup_maccum(PG_FUNCTION_ARGS)
 }
 
 /* Moving rollup: a summary leaves; NULL asks for recomputation. */
-PG_FUNCTION_INFO_V1(streamstat_regr_rollup_minv);
+PG_FUNCTION_INFO_V1(streamstat_regr_rollup_inv);
 Datum
-streamstat_regr_rollup_minv(PG_FUNCTION_ARGS)
+streamstat_regr_rollup_inv(PG_FUNCTION_ARGS)
 {
-	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_rollup_minv");
+	RegrMoving *m = moving_state(fcinfo, "streamstat_regr_rollup_inv");
 
 	if (!PG_ARGISNULL(1) && !moving_remove(m, PG_GETARG_REGRSUMMARY_P(1)))
 		PG_RETURN_NULL();
@@ -488,13 +488,67 @@ streamstat_regr_rollup_minv(PG_FUNCTION_ARGS)
 }
 
 /* Moving final function: the regrsummary of the current frame. */
-PG_FUNCTION_INFO_V1(streamstat_regr_mfinal);
+PG_FUNCTION_INFO_V1(streamstat_regr_agg_moving_final);
 Datum
-streamstat_regr_mfinal(PG_FUNCTION_ARGS)
+streamstat_regr_agg_moving_final(PG_FUNCTION_ARGS)
 {
 	RegrSummary *s = palloc0(sizeof(RegrSummary));
 
 	if (!PG_ARGISNULL(0))
 		moving_summary((RegrMoving *) PG_GETARG_POINTER(0), s);
 	PG_RETURN_REGRSUMMARY_P(s);
+}
+
+/*
+ * Release 0.1's names of the moving-aggregate functions: its install
+ * script still names these symbols.
+ */
+PG_FUNCTION_INFO_V1(streamstat_regr_maccum_tstz);
+PG_FUNCTION_INFO_V1(streamstat_regr_minv_tstz);
+PG_FUNCTION_INFO_V1(streamstat_regr_rollup_maccum);
+PG_FUNCTION_INFO_V1(streamstat_regr_rollup_minv);
+PG_FUNCTION_INFO_V1(streamstat_regr_maccum);
+PG_FUNCTION_INFO_V1(streamstat_regr_minv);
+PG_FUNCTION_INFO_V1(streamstat_regr_mfinal);
+
+Datum
+streamstat_regr_maccum_tstz(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_agg_moving_trans_tstz(fcinfo);
+}
+
+Datum
+streamstat_regr_minv_tstz(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_agg_inv_tstz(fcinfo);
+}
+
+Datum
+streamstat_regr_rollup_maccum(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_rollup_moving_trans(fcinfo);
+}
+
+Datum
+streamstat_regr_rollup_minv(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_rollup_inv(fcinfo);
+}
+
+Datum
+streamstat_regr_maccum(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_agg_moving_trans(fcinfo);
+}
+
+Datum
+streamstat_regr_minv(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_agg_inv(fcinfo);
+}
+
+Datum
+streamstat_regr_mfinal(PG_FUNCTION_ARGS)
+{
+	return streamstat_regr_agg_moving_final(fcinfo);
 }

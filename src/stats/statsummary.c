@@ -68,6 +68,7 @@
 #include <ctype.h>
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -390,59 +391,118 @@ streamstat_statsummary_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_STATSUMMARY_P(result);
 }
 
-/* stats_agg transition: fold one float8 into the state, in place. */
+/*
+ * The state of stats_agg and rollup is a statsummary, updated in place when
+ * called as an aggregate (nodeAgg then keeps the same pointer and copies
+ * nothing per row); called directly, the input is left alone.  Release
+ * 0.1 declared the same C functions with an internal state, whose memory
+ * nodeAgg never copies: a state those definitions start must be born in
+ * the aggregate context.  A statsummary state is copied there by the
+ * executor (nodeAgg, nodeWindowAgg, Citus's worker_partial_agg), so it is
+ * born in short-lived memory.
+ */
+static StatSummary *
+statsummary_first_state(FunctionCallInfo fcinfo)
+{
+	if (get_fn_expr_argtype(fcinfo->flinfo, 0) == INTERNALOID)
+		return statsummary_new_state(fcinfo);
+	return (StatSummary *) palloc0(sizeof(StatSummary));
+}
+
+/* The state argument, to update in place, or a copy outside an aggregate. */
+static inline StatSummary *
+statsummary_writable_state(FunctionCallInfo fcinfo)
+{
+	StatSummary *state = (StatSummary *) PG_GETARG_POINTER(0);
+	StatSummary *copy;
+
+	if (likely(AggCheckCallContext(fcinfo, NULL)))
+		return state;
+	copy = palloc(sizeof(StatSummary));
+	*copy = *state;
+	return copy;
+}
+
+/*
+ * stats_agg_trans(statsummary, float8): fold one value into the state.  A
+ * NULL value leaves the state as it is (NULL before the first value: no
+ * values gives a NULL summary).
+ */
 Datum
 streamstat_stats_agg_trans(PG_FUNCTION_ARGS)
 {
 	StatSummary *state;
 
+	if (unlikely(PG_ARGISNULL(1)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
 	if (unlikely(PG_ARGISNULL(0)))
-		state = statsummary_new_state(fcinfo);
+		state = statsummary_first_state(fcinfo);
 	else
-		state = (StatSummary *) PG_GETARG_POINTER(0);
-	if (!PG_ARGISNULL(1))
-		statsummary_accum(state, PG_GETARG_FLOAT8(1));
+		state = statsummary_writable_state(fcinfo);
+	statsummary_accum(state, PG_GETARG_FLOAT8(1));
 	PG_RETURN_POINTER(state);
 }
 
-/* rollup transition: merge one stored summary into the state, in place. */
+/*
+ * stats_rollup_trans(statsummary, statsummary): merge one stored summary
+ * into the state.  NULL and empty (n = 0) summaries leave it as it is, so
+ * that only empty input gives a NULL rollup.
+ */
 Datum
 streamstat_stats_rollup_trans(PG_FUNCTION_ARGS)
 {
 	StatSummary *state;
 
+	if (unlikely(PG_ARGISNULL(1) || PG_GETARG_STATSUMMARY_P(1)->n == 0.0))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
 	if (unlikely(PG_ARGISNULL(0)))
-		state = statsummary_new_state(fcinfo);
+		state = statsummary_first_state(fcinfo);
 	else
-		state = (StatSummary *) PG_GETARG_POINTER(0);
-	if (!PG_ARGISNULL(1))
-		statsummary_merge(state, PG_GETARG_STATSUMMARY_P(1));
+		state = statsummary_writable_state(fcinfo);
+	statsummary_merge(state, PG_GETARG_STATSUMMARY_P(1));
 	PG_RETURN_POINTER(state);
 }
 
-/* Combine two partial states (parallel aggregation) into the first. */
+/*
+ * stats_agg_combine(statsummary, statsummary): merge a partial state into
+ * the first (parallel workers, Citus shards).  Strict in 0.2.
+ */
 Datum
 streamstat_stats_agg_combine(PG_FUNCTION_ARGS)
 {
-	StatSummary *state1 = PG_ARGISNULL(0) ? NULL : (StatSummary *) PG_GETARG_POINTER(0);
+	StatSummary *state1;
 	StatSummary *state2 = PG_ARGISNULL(1) ? NULL : (StatSummary *) PG_GETARG_POINTER(1);
 
 	if (state2 == NULL)
 	{
-		if (state1 == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state1);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (state1 == NULL)
+	if (PG_ARGISNULL(0))
 	{
-		/* state2 may live in short-lived memory: copy it into ours */
-		state1 = statsummary_new_state(fcinfo);
+		/* state2 may live in short-lived memory: copy it */
+		state1 = statsummary_first_state(fcinfo);
 		*state1 = *state2;
 		PG_RETURN_POINTER(state1);
 	}
+	state1 = statsummary_writable_state(fcinfo);
 	statsummary_merge(state1, state2);
 	PG_RETURN_POINTER(state1);
 }
+
+/*
+ * Release 0.1's internal-state support (serialise, deserialise, final): its
+ * install script still names these symbols; 0.2 needs none of them.
+ */
 
 /* Serialise a partial state for a parallel worker's result. */
 Datum

@@ -40,56 +40,45 @@ CREATE OPERATOR + (
 	COMMUTATOR = +
 );
 
--- Aggregate support: plain and parallel.
-CREATE FUNCTION stats_agg_trans(internal, float8) RETURNS internal
+-- Aggregate support.  The state is a statsummary (not internal), updated in
+-- place; with a combine function this lets parallel plans and Citus compute
+-- partial summaries where the rows are and merge them.
+CREATE FUNCTION stats_agg_trans(statsummary, float8) RETURNS statsummary
 	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_trans'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_rollup_trans(internal, statsummary) RETURNS internal
+CREATE FUNCTION stats_rollup_trans(statsummary, statsummary) RETURNS statsummary
 	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_trans'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_agg_combine(internal, internal) RETURNS internal
+CREATE FUNCTION stats_agg_combine(statsummary, statsummary) RETURNS statsummary
 	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_combine'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_agg_serialize(internal) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_serialize'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION stats_agg_deserialize(bytea, internal) RETURNS internal
-	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_deserialize'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION stats_agg_final(internal) RETURNS statsummary
-	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Aggregate support: sliding windows (inverse transitions).
 CREATE FUNCTION stats_agg_moving_trans(internal, float8) RETURNS internal
 	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_moving_trans'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_agg_moving_inv(internal, float8) RETURNS internal
-	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_moving_inv'
+CREATE FUNCTION stats_agg_inv(internal, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_inv'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION stats_rollup_moving_trans(internal, statsummary) RETURNS internal
 	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_moving_trans'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_rollup_moving_inv(internal, statsummary) RETURNS internal
-	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_moving_inv'
+CREATE FUNCTION stats_rollup_inv(internal, statsummary) RETURNS internal
+	AS 'MODULE_PATHNAME', 'streamstat_stats_rollup_inv'
 	LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION stats_moving_final(internal) RETURNS statsummary
-	AS 'MODULE_PATHNAME', 'streamstat_stats_moving_final'
+CREATE FUNCTION stats_agg_moving_final(internal) RETURNS statsummary
+	AS 'MODULE_PATHNAME', 'streamstat_stats_agg_moving_final'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE stats_agg(float8) (
 	SFUNC = stats_agg_trans,
-	STYPE = internal,
-	SSPACE = 56,
-	FINALFUNC = stats_agg_final,
+	STYPE = statsummary,
 	COMBINEFUNC = stats_agg_combine,
-	SERIALFUNC = stats_agg_serialize,
-	DESERIALFUNC = stats_agg_deserialize,
 	MSFUNC = stats_agg_moving_trans,
-	MINVFUNC = stats_agg_moving_inv,
+	MINVFUNC = stats_agg_inv,
 	MSTYPE = internal,
 	MSSPACE = 200,
-	MFINALFUNC = stats_moving_final,
+	MFINALFUNC = stats_agg_moving_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE stats_agg(float8) IS
@@ -97,17 +86,13 @@ COMMENT ON AGGREGATE stats_agg(float8) IS
 
 CREATE AGGREGATE rollup(statsummary) (
 	SFUNC = stats_rollup_trans,
-	STYPE = internal,
-	SSPACE = 56,
-	FINALFUNC = stats_agg_final,
+	STYPE = statsummary,
 	COMBINEFUNC = stats_agg_combine,
-	SERIALFUNC = stats_agg_serialize,
-	DESERIALFUNC = stats_agg_deserialize,
 	MSFUNC = stats_rollup_moving_trans,
-	MINVFUNC = stats_rollup_moving_inv,
+	MINVFUNC = stats_rollup_inv,
 	MSTYPE = internal,
 	MSSPACE = 200,
-	MFINALFUNC = stats_moving_final,
+	MFINALFUNC = stats_agg_moving_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE rollup(statsummary) IS

@@ -89,10 +89,10 @@
 #include "statsummary.h"
 
 PG_FUNCTION_INFO_V1(streamstat_stats_agg_moving_trans);
-PG_FUNCTION_INFO_V1(streamstat_stats_agg_moving_inv);
+PG_FUNCTION_INFO_V1(streamstat_stats_agg_inv);
 PG_FUNCTION_INFO_V1(streamstat_stats_rollup_moving_trans);
-PG_FUNCTION_INFO_V1(streamstat_stats_rollup_moving_inv);
-PG_FUNCTION_INFO_V1(streamstat_stats_moving_final);
+PG_FUNCTION_INFO_V1(streamstat_stats_rollup_inv);
+PG_FUNCTION_INFO_V1(streamstat_stats_agg_moving_final);
 
 /* error of the sums per unit of budget (3*2^-106 per addition, and margin) */
 #define MOVING_EPS		0x1p-100
@@ -403,7 +403,7 @@ streamstat_stats_agg_moving_trans(PG_FUNCTION_ARGS)
 
 /* stats_agg inverse transition: one value leaves; NULL means recompute. */
 Datum
-streamstat_stats_agg_moving_inv(PG_FUNCTION_ARGS)
+streamstat_stats_agg_inv(PG_FUNCTION_ARGS)
 {
 	StatsMovingState *st = moving_state_inv_arg(fcinfo);
 	double		x;
@@ -460,7 +460,7 @@ streamstat_stats_rollup_moving_trans(PG_FUNCTION_ARGS)
 
 /* rollup inverse transition: one summary leaves; NULL means recompute. */
 Datum
-streamstat_stats_rollup_moving_inv(PG_FUNCTION_ARGS)
+streamstat_stats_rollup_inv(PG_FUNCTION_ARGS)
 {
 	StatsMovingState *st = moving_state_inv_arg(fcinfo);
 	StatSummary *v;
@@ -490,7 +490,7 @@ streamstat_stats_rollup_moving_inv(PG_FUNCTION_ARGS)
 
 /* Final function of both moving aggregates: the frame as a statsummary. */
 Datum
-streamstat_stats_moving_final(PG_FUNCTION_ARGS)
+streamstat_stats_agg_moving_final(PG_FUNCTION_ARGS)
 {
 	StatsMovingState *st = (StatsMovingState *) PG_GETARG_POINTER(0);
 	StatSummary *result;
@@ -532,4 +532,30 @@ streamstat_stats_moving_final(PG_FUNCTION_ARGS)
 	result->min = st->mins.buf[st->mins.head];
 	result->max = st->maxs.buf[st->maxs.head];
 	PG_RETURN_STATSUMMARY_P(result);
+}
+
+/*
+ * Release 0.1's names of the inverse and final functions: its install
+ * script still names these symbols.
+ */
+PG_FUNCTION_INFO_V1(streamstat_stats_agg_moving_inv);
+PG_FUNCTION_INFO_V1(streamstat_stats_rollup_moving_inv);
+PG_FUNCTION_INFO_V1(streamstat_stats_moving_final);
+
+Datum
+streamstat_stats_agg_moving_inv(PG_FUNCTION_ARGS)
+{
+	return streamstat_stats_agg_inv(fcinfo);
+}
+
+Datum
+streamstat_stats_rollup_moving_inv(PG_FUNCTION_ARGS)
+{
+	return streamstat_stats_rollup_inv(fcinfo);
+}
+
+Datum
+streamstat_stats_moving_final(PG_FUNCTION_ARGS)
+{
+	return streamstat_stats_agg_moving_final(fcinfo);
 }

@@ -26,7 +26,10 @@ for my $p (qw(us ms s ns))
 		ilp_send($node, "prec_$p,i=i$i v=1 $ts{$p}\n");
 		$node->poll_query_until('postgres',
 			qq{SELECT (SELECT count(*) FROM streamstat.rejects WHERE line LIKE 'prec_$p,i=i$i %') > 0
-			    OR (to_regclass('prec_$p') IS NOT NULL AND EXISTS (SELECT 1 FROM prec_$p WHERE i = 'i$i'))}, 't')
+			    OR CASE WHEN to_regclass('prec_$p') IS NULL THEN false
+			       ELSE (xpath('/row/n/text()', query_to_xml(
+			           format('SELECT count(*) AS n FROM %I WHERE i = %L', 'prec_$p', 'i$i'),
+			           false, true, '')))[1]::text::int > 0 END}, 't')
 		  or last;
 		next unless $node->safe_psql('postgres', "SELECT to_regclass('prec_$p') IS NOT NULL") eq 't';
 		$got = $node->safe_psql('postgres',
