@@ -64,6 +64,7 @@
 #include "ingest/http_conn.h"
 #include "ingest/ingest_stats.h"
 #include "ingest/listener.h"
+#include "ingest/tls.h"
 #include "ingest/worker.h"
 #include "ingest/writer.h"
 
@@ -166,6 +167,7 @@ worker_handle_interrupts(void)
 	{
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
+		tls_reload();			/* certificates too; open connections stay */
 	}
 }
 
@@ -203,7 +205,7 @@ worker_build_wes(WorkerState *ws, bool reading)
 
 		/* HTTP connections say what they wait for; 503 is theirs to say. */
 		conn->wait_events = conn->http ? http_conn_wait_events(conn) :
-			(reading ? WL_SOCKET_READABLE : 0);
+			conn_wait_events(conn, reading);
 		if (conn->wait_events != 0)
 			AddWaitEventToSet(ws->wes, conn->wait_events, conn->sock, NULL, conn);
 	}
@@ -211,14 +213,19 @@ worker_build_wes(WorkerState *ws, bool reading)
 	ws->wes_dirty = false;
 }
 
-/* Whether an HTTP connection's wait events changed (rebuild the set). */
+/* Whether a connection's wait events changed (rebuild the set). */
 static bool
 worker_http_events_changed(WorkerState *ws)
 {
 	for (int i = 0; i < ws->nconns; i++)
-		if (ws->conns[i]->http && !ws->conns[i]->closed &&
-			http_conn_wait_events(ws->conns[i]) != ws->conns[i]->wait_events)
+	{
+		IngestConn *conn = ws->conns[i];
+
+		if (!conn->closed &&
+			(conn->http ? http_conn_wait_events(conn) :
+			 conn_wait_events(conn, ws->wes_reading)) != conn->wait_events)
 			return true;
+	}
 	return false;
 }
 
@@ -385,11 +392,10 @@ worker_http_timeout(WorkerState *ws)
 	{
 		long		t;
 
-		if (ws->conns[i]->http == NULL)
-			continue;
 		if (now == 0)
 			now = GetCurrentTimestamp();
-		t = http_conn_timeout(ws->conns[i], now);
+		t = ws->conns[i]->http ? http_conn_timeout(ws->conns[i], now) :
+			conn_timeout(ws->conns[i], now);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 	}
@@ -404,11 +410,12 @@ worker_http_check_timeouts(WorkerState *ws)
 
 	for (int i = 0; i < ws->nconns; i++)
 	{
-		if (ws->conns[i]->http == NULL)
-			continue;
 		if (now == 0)
 			now = GetCurrentTimestamp();
-		http_conn_check_timeout(ws->conns[i], now);
+		if (ws->conns[i]->http)
+			http_conn_check_timeout(ws->conns[i], now);
+		else
+			conn_check_timeout(ws->conns[i], now, ws->batch, &ws->counters);
 	}
 }
 
@@ -657,6 +664,7 @@ ingest_worker_main(Datum main_arg)
 	ws.batch = batch_create(TopMemoryContext);
 	ilp_parser_init(&ws.parser, worker_parser_realloc, NULL);
 	ws.wes_dirty = true;
+	tls_reload();
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	while (!ShutdownRequestPending)
@@ -694,13 +702,10 @@ ingest_worker_main(Datum main_arg)
 			else if (ev->user_data != NULL &&
 					 ((IngestConn *) ev->user_data)->http != NULL)
 				http_conn_event((IngestConn *) ev->user_data, ev->events);
-			else if (ev->events & WL_SOCKET_READABLE)
-			{
-				IngestConn *conn = (IngestConn *) ev->user_data;
-
-				if (!conn->closed && worker_reading(&ws))
-					(void) conn_read(conn, ws.batch, &ws.parser, &ws.counters);
-			}
+			else if (ev->events & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+				conn_event((IngestConn *) ev->user_data, ev->events,
+						   worker_reading(&ws), ws.batch, &ws.parser,
+						   &ws.counters);
 		}
 		worker_http_check_timeouts(&ws);
 
