@@ -150,8 +150,8 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	{
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return true;
-		if (!ilp_auth_conn_ready(conn))
-			conn->len = 0;		/* refused, or failed in a handshake */
+		if (!ilp_auth_conn_ready(conn) && ilp_auth_conn_pending(conn))
+			conn->len = 0;		/* failed in a handshake: nothing is a line */
 		conn_close(conn, batch, "connection failed before the end of the line", counters);
 		return false;
 	}

@@ -31,6 +31,8 @@
 #include "postgres.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <openssl/err.h>
@@ -161,6 +163,9 @@ tls_make_ctx(const char *cert, const char *key, const char *ca)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 					 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* No TLS 1.3 session tickets: nothing resumes, and a ticket sent after
+	 * the handshake would hold back (Nagle) what the server sends next. */
+	SSL_CTX_set_num_tickets(ctx, 0);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 	{
 		ereport(LOG,
@@ -280,6 +285,7 @@ static ssize_t
 tls_conn_detect(IngestConn *conn, TlsConn *t, IngestCounters *counters)
 {
 	unsigned char first;
+	int			one = 1;
 	ssize_t		n = recv(conn->sock, &first, 1, MSG_PEEK);
 
 	if (n <= 0)
@@ -302,6 +308,8 @@ tls_conn_detect(IngestConn *conn, TlsConn *t, IngestCounters *counters)
 			errno = ENOMEM;
 			return -1;
 		}
+		/* Records go out whole and at once (handshake flights, challenge). */
+		(void) setsockopt(conn->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		t->phase = TLS_HANDSHAKE;
 		return 1;
 	}
