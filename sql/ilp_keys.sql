@@ -2,7 +2,7 @@
 -- a P-256 point, base64url as QuestDB key files give them), validated on
 -- the curve, listed in streamstat.ilp_keys, revocable, schema-limited;
 -- only superusers manage or read them.  The handshake itself is tested by
--- test/t/041_ilp_auth.pl; here the SQL side.
+-- test/t/071_ilp_auth.pl; here the SQL side.
 CREATE ROLE regress_ilp_key_user;
 CREATE SCHEMA regress_edge;
 
