@@ -44,8 +44,9 @@ $node->append_conf('postgresql.conf', qq{
 streamstat.role = 'ingest'
 streamstat.schema = 'metrics'
 });
+my $log_offset = -s $node->logfile;
 $node->restart;
-$node->wait_for_log(qr/listening on HTTP port/, -s $node->logfile);
+$node->wait_for_log(qr/listening on HTTP port/, $log_offset);
 is($node->safe_psql('postgres', q{
 	SELECT rolsuper FROM pg_roles WHERE rolname = (
 		SELECT usename FROM pg_stat_activity WHERE backend_type = 'streamstat ingest')}),
