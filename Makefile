@@ -21,7 +21,8 @@ SQL_PARTS = \
 	src/stats/gapfill.sql \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql \
-	src/rollup/rollup.sql
+	src/rollup/rollup.sql \
+	src/ingest/ilp_keys.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # Released install scripts (frozen: never edited once released) and the
 # upgrade scripts between releases, one per release.
@@ -36,7 +37,7 @@ REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard
 REGRESS = $(filter-out $(REGRESS_PRELOAD),$(REGRESS_ALL))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
-SHLIB_LINK += -lz
+SHLIB_LINK += -lz -lssl -lcrypto
 
 # Warnings are errors in this tree; packagers may say `make WERROR=`.
 WERROR ?= -Werror
@@ -45,7 +46,8 @@ PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 # Also for the LLVM bitcode of src/*/ files, which include "streamstat.h".
 PG_CPPFLAGS += -Isrc
 
-EXTRA_CLEAN = tmp_check test/unit/test_ilp test/unit/test_http test/unit/*.o test/fuzz/fuzz_ilp test/bench/bench_parse
+EXTRA_CLEAN = tmp_check $(patsubst %.c,%,$(wildcard test/unit/test_*.c)) test/unit/san test/unit/*.o \
+	test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth test/bench/bench_parse
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -77,22 +79,45 @@ prove_installcheck:
 
 # C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
 # program test/unit/test_NAME built from test/unit/test_NAME.c and all of
-# PURE_SRCS.
+# PURE_SRCS (ilp_ecdsa.c links OpenSSL's libcrypto, nothing of PostgreSQL).
 PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c \
-	src/ingest/ilp_parse.c
+	src/ingest/ilp_parse.c src/ingest/ilp_auth.c src/ingest/ilp_ecdsa.c
+PURE_LIBS = -lz -lcrypto -lm
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
 test/unit/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(wildcard src/ingest/*.h)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) -lz -lm
-.PHONY: print-regress unit
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(PURE_LIBS)
 
-# libFuzzer target of the line protocol parser (clang-14, libfuzzer-14-dev);
-# scripts/fuzz.sh builds it and runs it over test/fuzz/corpus.
+# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
+# (test/unit/san/test_NAME); scripts/test.sh runs both builds.
+SAN_CC ?= $(FUZZ_CC)
+SAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc
+SAN_TESTS = $(patsubst test/unit/%.c,test/unit/san/%,$(wildcard test/unit/test_*.c))
+unit-san: $(SAN_TESTS)
+test/unit/san/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(wildcard src/ingest/*.h)
+	@mkdir -p test/unit/san
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PURE_SRCS) $(PURE_LIBS)
+.PHONY: print-regress unit unit-san
+
+# libFuzzer targets (clang-14, libfuzzer-14-dev), ASan + UBSan: the line
+# protocol parser, the HTTP request parser with gzip bodies, and the
+# line-protocol authentication handshake; scripts/fuzz.sh builds and runs
+# them over test/fuzz/corpus/<target>.
 FUZZ_CC ?= clang-14
-fuzz: test/fuzz/fuzz_ilp
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc
+FUZZ_TARGETS = test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth
+fuzz: $(FUZZ_TARGETS)
 test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c src/ingest/ilp.h
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc \
-		-o $@ test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c
+test/fuzz/fuzz_http: test/fuzz/fuzz_http.c src/ingest/http_parse.c src/ingest/http_write.c \
+		src/ingest/http_gzip.c src/ingest/http.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_http.c src/ingest/http_parse.c \
+		src/ingest/http_write.c src/ingest/http_gzip.c -lz
+test/fuzz/fuzz_auth: test/fuzz/fuzz_auth.c src/ingest/ilp_auth.c src/ingest/ilp_ecdsa.c \
+		src/ingest/ilp_auth.h src/ingest/ilp_ecdsa.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_auth.c src/ingest/ilp_auth.c \
+		src/ingest/ilp_ecdsa.c -lcrypto
 .PHONY: fuzz

@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
 PACKAGES=(make gcc "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-	zlib1g-dev libipc-run-perl perl curl ca-certificates nodejs)
+	zlib1g-dev libssl-dev openssl python3 libipc-run-perl perl curl ca-certificates nodejs)
 # The BI client tests (test/t/05x): psycopg2, and JDBC with a JDK.
 PACKAGES+=(python3-psycopg2 default-jdk-headless libpostgresql-jdbc-java)
 # npm is a package of its own in Debian; nodejs builds that bundle it

@@ -2,10 +2,11 @@
 # scripts/test.sh — every streamstat test on throwaway clusters.
 #
 # Installs what is missing, builds with -Wall -Wextra -Werror, installs the
-# extension, then runs: the C unit tests, pg_regress (sql/ against expected/)
-# on a temporary instance with streamstat preloaded, the TAP tests of
-# test/t/ (PostgreSQL::Test::Cluster), and a short run of the parser's
-# fuzzer (FUZZ_SECONDS, default 30; 0 skips), and the Debian package when
+# extension, then runs: the C unit tests (also built with AddressSanitizer
+# and UndefinedBehaviorSanitizer), pg_regress (sql/ against expected/) on a
+# temporary instance with streamstat preloaded, the TAP tests of test/t/
+# (PostgreSQL::Test::Cluster), a short run of each libFuzzer target
+# (FUZZ_SECONDS each, default 30; 0 skips), and the Debian package when
 # testing the system PostgreSQL (STREAMSTAT_DEB).  Prints the diffs of what failed and
 # ends with one line "N passed, N failed".  Exit status 0 only if all passed.
 
@@ -43,6 +44,17 @@ make -C "$ROOT" -s unit PG_CONFIG="$PG_CONFIG" >/dev/null
 mapfile -t UNIT < <(find "$ROOT/test/unit" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort)
 if [ ${#UNIT[@]} -gt 0 ]; then
 	run_prove "$WORK/unit.log" "unit tests: $WORK/unit.log" prove -v "${UNIT[@]}"
+fi
+
+# 1b. The same unit tests under ASan + UBSan (clang-14; any report fails).
+say "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+install_packages clang-14 libfuzzer-14-dev
+make -C "$ROOT" -s unit-san PG_CONFIG="$PG_CONFIG" >/dev/null
+mapfile -t SAN < <(find "$ROOT/test/unit/san" -maxdepth 1 -type f -name 'test_*' -perm -u+x | sort)
+if [ ${#SAN[@]} -gt 0 ]; then
+	run_prove "$WORK/unit-san.log" "unit tests (ASan+UBSan): $WORK/unit-san.log" \
+		env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		prove -v "${SAN[@]}"
 fi
 
 # 2. pg_regress on a temporary instance with streamstat preloaded.
@@ -86,19 +98,22 @@ if grep -q 'Failed\|Dubious' "$WORK/tap.log"; then
 	done
 fi
 
-# 4. A short libFuzzer run of the line-protocol parser (ASan + UBSan) over
-#    the seed corpus; FUZZ_SECONDS=0 skips it.
+# 4. A short libFuzzer run (ASan + UBSan) of each target over its seed
+#    corpus: the line-protocol parser, the HTTP parser with gzip bodies, the
+#    authentication handshake; FUZZ_SECONDS (each) = 0 skips them.
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-	say "fuzzing the parser for ${FUZZ_SECONDS}s"
-	if FUZZ_WORK="$WORK/fuzz" "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS" >"$WORK/fuzz.log" 2>&1; then
-		PASSED=$((PASSED + 1))
-		grep -E '^stat::number_of_executed_units' "$WORK/fuzz.log" || true
-	else
-		FAILED=$((FAILED + 1))
-		FAILURES+=("fuzzer: $WORK/fuzz.log")
-		tail -n 40 "$WORK/fuzz.log"
-	fi
+	for target in ilp http auth; do
+		say "fuzzing $target for ${FUZZ_SECONDS}s"
+		if FUZZ_WORK="$WORK/fuzz" "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS" "$target" >"$WORK/fuzz_$target.log" 2>&1; then
+			PASSED=$((PASSED + 1))
+			grep -E '^stat::number_of_executed_units' "$WORK/fuzz_$target.log" || true
+		else
+			FAILED=$((FAILED + 1))
+			FAILURES+=("fuzzer $target: $WORK/fuzz_$target.log")
+			tail -n 40 "$WORK/fuzz_$target.log"
+		fi
+	done
 fi
 
 # 5. The Debian package (scripts/deb.sh --install): built, its contents

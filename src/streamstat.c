@@ -19,6 +19,7 @@
 #include "streamstat.h"
 #include "ingest/ilp.h"
 #include "ingest/ingest_stats.h"
+#include "ingest/tls.h"
 #include "ingest/worker.h"
 #include "rollup/rollup.h"
 
@@ -45,6 +46,11 @@ int			streamstat_max_body_bytes = 32 * 1024 * 1024;
 int			streamstat_require_auth = STREAMSTAT_REQUIRE_AUTH_AUTO;
 int			streamstat_http_timeout_ms = 10 * 1000;
 int			streamstat_maintenance_interval_ms = 60 * 1000;
+int			streamstat_ssl = STREAMSTAT_SSL_OFF;
+char	   *streamstat_ssl_cert_file = NULL;
+char	   *streamstat_ssl_key_file = NULL;
+char	   *streamstat_ssl_ca_file = NULL;
+int			streamstat_ssl_min_protocol_version = STREAMSTAT_TLS_1_2;
 bool		streamstat_preloaded = false;
 
 static const struct config_enum_entry precision_options[] = {
@@ -65,6 +71,21 @@ static const struct config_enum_entry require_auth_options[] = {
 	{"no", STREAMSTAT_REQUIRE_AUTH_OFF, true},
 	{"1", STREAMSTAT_REQUIRE_AUTH_ON, true},
 	{"0", STREAMSTAT_REQUIRE_AUTH_OFF, true},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry ssl_options[] = {
+	{"off", STREAMSTAT_SSL_OFF, false},
+	{"on", STREAMSTAT_SSL_ON, false},
+	{"require", STREAMSTAT_SSL_REQUIRE, false},
+	{"false", STREAMSTAT_SSL_OFF, true},
+	{"true", STREAMSTAT_SSL_ON, true},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry tls_version_options[] = {
+	{"TLSv1.2", STREAMSTAT_TLS_1_2, false},
+	{"TLSv1.3", STREAMSTAT_TLS_1_3, false},
 	{NULL, 0, false}
 };
 
@@ -255,7 +276,7 @@ define_settings(void)
 							NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("streamstat.require_auth",
-							 "Whether HTTP writes need a token: on, off, or auto (on unless listen_addresses is loopback-only).",
+							 "Whether writes need a token (HTTP) or a key (line protocol over TCP): on, off, or auto (on unless listen_addresses is loopback-only).",
 							 NULL,
 							 &streamstat_require_auth,
 							 STREAMSTAT_REQUIRE_AUTH_AUTO,
@@ -278,6 +299,47 @@ define_settings(void)
 							60 * 1000, 0, 3600 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomEnumVariable("streamstat.ssl",
+							 "TLS on the ingest ports: off, on (TLS and clear text), or require (clear text refused).",
+							 NULL,
+							 &streamstat_ssl,
+							 STREAMSTAT_SSL_OFF,
+							 ssl_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.ssl_cert_file",
+							   "TLS certificate (chain) file of the ingest ports; empty means PostgreSQL's ssl_cert_file.",
+							   NULL,
+							   &streamstat_ssl_cert_file,
+							   "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.ssl_key_file",
+							   "TLS private key file of the ingest ports; empty means PostgreSQL's ssl_key_file.",
+							   NULL,
+							   &streamstat_ssl_key_file,
+							   "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("streamstat.ssl_ca_file",
+							   "CA file for client certificates on the ingest ports; when set, clients must present one it signed.",
+							   NULL,
+							   &streamstat_ssl_ca_file,
+							   "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("streamstat.ssl_min_protocol_version",
+							 "Oldest TLS version the ingest ports accept: TLSv1.2 or TLSv1.3.",
+							 NULL,
+							 &streamstat_ssl_min_protocol_version,
+							 STREAMSTAT_TLS_1_2,
+							 tls_version_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("streamstat");

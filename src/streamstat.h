@@ -33,6 +33,11 @@ extern int	streamstat_max_body_bytes;
 extern int	streamstat_require_auth;	/* a StreamstatRequireAuth */
 extern int	streamstat_http_timeout_ms;
 extern int	streamstat_maintenance_interval_ms;	/* 0: no maintenance passes */
+extern int	streamstat_ssl;		/* a StreamstatSslMode (ingest/tls.h) */
+extern char *streamstat_ssl_cert_file;
+extern char *streamstat_ssl_key_file;
+extern char *streamstat_ssl_ca_file;
+extern int	streamstat_ssl_min_protocol_version;	/* a StreamstatTlsVersion */
 
 /* streamstat.require_auth: auto means on unless listen_addresses is
  * loopback-only (see streamstat_http_auth_required in ingest/auth.c). */

@@ -17,6 +17,12 @@
  * '\n' lose nothing).  An unterminated line still buffered when the worker
  * shuts down or the connection fails is stored in streamstat.rejects as an
  * incomplete line, since its rest may still have been in flight.
+ *
+ * Bytes come through the TLS layer (tls.c: TLS or clear text, decided by
+ * the first byte), and the first ones go to the authentication handshake
+ * (ilp_auth_conn.c) until it is over or not wanted; a key limited to a
+ * schema sends the connection's lines there.  Both handshakes must end
+ * within streamstat.http_timeout.
  */
 #include "postgres.h"
 
@@ -25,11 +31,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "storage/latch.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
 #include "ingest/conn.h"
+#include "ingest/ilp_auth_conn.h"
+#include "ingest/tls.h"
 
 /* Size of a new or quiet connection's buffer. */
 #define CONN_MIN_BUFFER (16 * 1024)
@@ -53,6 +62,8 @@ conn_create(pgsocket sock, const struct sockaddr *addr, socklen_t addrlen,
 	conn->buf = MemoryContextAlloc(cxt, conn->cap);
 	conn->batch_client = -1;
 	conn->wait_pos = -1;
+	conn->handshake_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														   streamstat_http_timeout_ms);
 
 	if (getnameinfo(addr, addrlen, host, sizeof(host), serv, sizeof(serv),
 					NI_NUMERICHOST | NI_NUMERICSERV) != 0)
@@ -74,6 +85,17 @@ conn_batch_client(IngestConn *conn, Batch *batch)
 		conn->batch_generation = batch_generation(batch);
 	}
 	return conn->batch_client;
+}
+
+/* Hand one line to the batch, bound where the connection's key says. */
+static void
+conn_add_line(IngestConn *conn, Batch *batch, IlpParser *parser,
+			  const char *line, int len, TimestampTz now,
+			  IngestCounters *counters)
+{
+	(void) batch_add_line_to(batch, parser, line, len,
+							 conn_batch_client(conn, batch), now,
+							 ilp_auth_conn_target(conn), counters);
 }
 
 /* Reject the start of an oversized line and skip the rest of it. */
@@ -121,10 +143,11 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	}
 
 	/*
-	 * Grow the buffer when it has little room left (a long line) or the last
-	 * read filled it (a busy client), never past limit + a read chunk.
+	 * Grow the buffer when it has little room left (a long line; over TLS,
+	 * less than a whole record) or the last read filled it (a busy client),
+	 * never past limit + a read chunk.
 	 */
-	if (conn->cap - conn->len < CONN_MIN_BUFFER / 2 ||
+	if (conn->cap - conn->len < (tls_conn_secure(conn) ? TLS_MAX_RECORD : CONN_MIN_BUFFER / 2) ||
 		(conn->filled && conn->cap < 2 * INGEST_READ_CHUNK))
 	{
 		int			newcap = Min(conn->cap * 2, limit + INGEST_READ_CHUNK);
@@ -140,12 +163,45 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 	}
 
 	room = Min(conn->cap - conn->len, INGEST_READ_CHUNK);
-	n = recv(conn->sock, conn->buf + conn->len, room, 0);
+	n = tls_conn_recv(conn, conn->buf + conn->len, room, counters);
 	if (n < 0)
 	{
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return true;
+		if (!ilp_auth_conn_ready(conn) && ilp_auth_conn_pending(conn))
+			conn->len = 0;		/* failed in a handshake: nothing is a line */
 		conn_close(conn, batch, "connection failed before the end of the line", counters);
+		return false;
+	}
+	if (n > 0 && !ilp_auth_conn_ready(conn))
+	{
+		/* The handshake takes what it needs; what follows is lines. */
+		int			left;
+
+		counters->bytes_received += n;
+		left = ilp_auth_conn_input(conn, conn->buf, conn->len + n, counters);
+		if (left < 0)
+		{
+			conn->len = 0;
+			conn_close(conn, batch, NULL, counters);
+			return false;
+		}
+		conn->len = 0;
+		if (!ilp_auth_conn_ready(conn))
+		{
+			conn->len = left;	/* an incomplete first line, or nothing */
+			return true;
+		}
+		counters->bytes_received -= left;	/* counted again below */
+		n = left;
+		if (n == 0)
+			return true;
+	}
+	if (n == 0 && !ilp_auth_conn_ready(conn) && ilp_auth_conn_pending(conn))
+	{
+		/* Closed inside the handshake: nothing of it is a line. */
+		conn->len = 0;
+		conn_close(conn, batch, NULL, counters);
 		return false;
 	}
 	if (n == 0)
@@ -157,8 +213,8 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 			if (conn->len > limit)
 				conn_reject_oversized(conn, batch, conn->buf, now, counters);
 			else
-				batch_add_line(batch, parser, conn->buf, conn->len,
-							   conn_batch_client(conn, batch), now, counters);
+				conn_add_line(conn, batch, parser, conn->buf, conn->len,
+							  now, counters);
 		}
 		conn->len = 0;
 		conn_close(conn, batch, NULL, counters);
@@ -181,8 +237,7 @@ conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 		else if (len > limit)
 			conn_reject_oversized(conn, batch, start, now, counters);
 		else
-			batch_add_line(batch, parser, start, len,
-						   conn_batch_client(conn, batch), now, counters);
+			conn_add_line(conn, batch, parser, start, len, now, counters);
 		start = nl + 1;
 		nl = memchr(start, '\n', end - start);
 	}
@@ -228,8 +283,80 @@ conn_close(IngestConn *conn, Batch *batch, const char *why,
 						 why, counters);
 	}
 	conn->len = 0;
+	tls_conn_close(conn);
 	close(conn->sock);
 	conn->sock = PGINVALID_SOCKET;
 	conn->closed = true;
 	counters->connections_open--;
+}
+
+/*
+ * What the worker should wait for on a line-protocol connection: its
+ * socket readable while reading, writable while the TLS handshake or the
+ * authentication challenge waits for room.
+ */
+uint32
+conn_wait_events(IngestConn *conn, bool reading)
+{
+	uint32		events = reading ? WL_SOCKET_READABLE : 0;
+
+	if (conn->closed)
+		return 0;
+	if (ilp_auth_conn_wants_write(conn))
+		return WL_SOCKET_WRITEABLE;
+	return tls_conn_wait_events(conn, events);
+}
+
+/* The socket of a line-protocol connection is ready. */
+void
+conn_event(IngestConn *conn, uint32 events, bool reading, Batch *batch,
+		   IlpParser *parser, IngestCounters *counters)
+{
+	if (conn->closed)
+		return;
+	if (ilp_auth_conn_wants_write(conn))
+	{
+		if ((events & WL_SOCKET_WRITEABLE) && !ilp_auth_conn_flush(conn))
+			conn_close(conn, batch, NULL, counters);
+		return;
+	}
+	if (reading || tls_conn_handshaking(conn))
+		(void) conn_read(conn, batch, parser, counters);
+}
+
+/* Whether the connection is inside its TLS or authentication handshake. */
+static bool
+conn_in_handshake(IngestConn *conn)
+{
+	return tls_conn_handshaking(conn) ||
+		(!ilp_auth_conn_ready(conn) && ilp_auth_conn_pending(conn));
+}
+
+/* Milliseconds until a handshake under way must be over (-1: none). */
+long
+conn_timeout(IngestConn *conn, TimestampTz now)
+{
+	if (conn->closed || conn->handshake_deadline == 0 || !conn_in_handshake(conn))
+		return -1;
+	if (conn->handshake_deadline <= now)
+		return 0;
+	return (long) ((conn->handshake_deadline - now + 999) / 1000);
+}
+
+/* Close a connection whose handshake did not end in time. */
+void
+conn_check_timeout(IngestConn *conn, TimestampTz now, Batch *batch,
+				   IngestCounters *counters)
+{
+	if (conn_timeout(conn, now) != 0)
+		return;
+	if (tls_conn_handshaking(conn))
+		counters->tls_failures++;
+	else
+		counters->auth_failures++;
+	ingest_log_refusal(tls_conn_handshaking(conn) ? INGEST_REFUSED_TLS : INGEST_REFUSED_AUTH,
+					   conn->client, "the %s handshake did not end within streamstat.http_timeout",
+					   tls_conn_handshaking(conn) ? "TLS" : "authentication");
+	conn->len = 0;
+	conn_close(conn, batch, NULL, counters);
 }

@@ -19,11 +19,16 @@
 
 
 struct HttpConn;
+struct TlsConn;
+struct IlpAuthConn;
 
 typedef struct IngestConn
 {
 	pgsocket	sock;
 	struct HttpConn *http;		/* NULL: line protocol; else http_conn.c's */
+	struct TlsConn *tls;		/* tls.c's (NULL until the first read) */
+	struct IlpAuthConn *auth;	/* ilp_auth_conn.c's (line protocol) */
+	TimestampTz handshake_deadline; /* end of the TLS/auth handshakes */
 	uint32		wait_events;	/* what the worker's WaitEventSet watches */
 	int			wait_pos;		/* its event in that set, -1 none */
 	MemoryContext cxt;			/* freed with the connection */
@@ -45,5 +50,11 @@ extern bool conn_read(IngestConn *conn, Batch *batch, IlpParser *parser,
 extern void conn_close(IngestConn *conn, Batch *batch, const char *why,
 					   IngestCounters *counters);
 extern int32 conn_batch_client(IngestConn *conn, Batch *batch);
+extern uint32 conn_wait_events(IngestConn *conn, bool reading);
+extern void conn_event(IngestConn *conn, uint32 events, bool reading,
+					   Batch *batch, IlpParser *parser, IngestCounters *counters);
+extern long conn_timeout(IngestConn *conn, TimestampTz now);
+extern void conn_check_timeout(IngestConn *conn, TimestampTz now, Batch *batch,
+							   IngestCounters *counters);
 
 #endif							/* STREAMSTAT_CONN_H */

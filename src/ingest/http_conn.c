@@ -29,6 +29,10 @@
  * request not complete in that time from its first byte gets 408 and the
  * connection is closed (slow senders cannot hold a connection); a client
  * that does not read its answer is dropped.
+ *
+ * TLS: bytes are read and written through tls.c (TLS or clear text,
+ * decided by the first byte); a TLS handshake that stalls is closed with
+ * the idle timeout.
  */
 #include "postgres.h"
 
@@ -45,6 +49,7 @@
 #include "ingest/auth.h"
 #include "ingest/http.h"
 #include "ingest/http_conn.h"
+#include "ingest/tls.h"
 
 /* Limits of a request head (the body limit is streamstat.max_body_bytes). */
 #define HTTP_CONN_MAX_REQUEST_LINE 8192
@@ -171,8 +176,8 @@ http_conn_send(HttpConn *h)
 {
 	while (h->out_off < h->out.len)
 	{
-		ssize_t		n = send(h->conn->sock, h->out.data + h->out_off,
-							 h->out.len - h->out_off, MSG_NOSIGNAL);
+		ssize_t		n = tls_conn_send(h->conn, h->out.data + h->out_off,
+									  h->out.len - h->out_off);
 
 		if (n < 0)
 		{
@@ -591,7 +596,8 @@ http_conn_recv(HttpConn *h)
 	}
 	conn->len = 0;
 	h->in_off = 0;
-	n = recv(conn->sock, conn->buf, Min(conn->cap, INGEST_READ_CHUNK), 0);
+	n = tls_conn_recv(conn, conn->buf, Min(conn->cap, INGEST_READ_CHUNK),
+					  h->counters);
 	if (n < 0)
 	{
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -619,7 +625,7 @@ http_conn_wait_events(IngestConn *conn)
 		return 0;
 	if (h->out.len > 0)
 		return WL_SOCKET_WRITEABLE;
-	return WL_SOCKET_READABLE;
+	return tls_conn_wait_events(conn, WL_SOCKET_READABLE);
 }
 
 /* The socket is ready. */
@@ -630,6 +636,11 @@ http_conn_event(IngestConn *conn, uint32 events)
 
 	if (conn->closed || h->parked)
 		return;
+	if (tls_conn_handshaking(conn))
+	{
+		http_conn_recv(h);
+		return;
+	}
 	if (h->out.len > 0)
 	{
 		if (events & WL_SOCKET_WRITEABLE)

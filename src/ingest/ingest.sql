@@ -24,6 +24,21 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'streamstat_ingest_stats'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 
+-- The security counters of each worker (ingest_stats appends them).
+CREATE FUNCTION streamstat.ingest_security_stats_internal(
+	OUT worker int, OUT auth_failures bigint,
+	OUT tls_connections bigint, OUT tls_failures bigint,
+	OUT cleartext_connections bigint, OUT cleartext_refused bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'streamstat_ingest_security_stats'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
 -- One row per configured ingest worker (pid is NULL when it is not running).
-CREATE VIEW streamstat.ingest_stats AS
-	SELECT * FROM streamstat.ingest_stats_internal();
+CREATE OR REPLACE VIEW streamstat.ingest_stats AS
+	SELECT s.worker, s.pid, s.connections_open, s.connections_total,
+		s.bytes_received, s.lines_received, s.rows_inserted, s.lines_rejected,
+		s.flushes, s.last_flush, s.last_flush_ms, s.last_error,
+		x.auth_failures, x.tls_connections, x.tls_failures,
+		x.cleartext_connections, x.cleartext_refused
+	FROM streamstat.ingest_stats_internal() s
+	JOIN streamstat.ingest_security_stats_internal() x ON x.worker OPERATOR(pg_catalog.=) s.worker;

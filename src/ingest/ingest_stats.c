@@ -40,6 +40,7 @@ static IngestShared *ingest_shared = NULL;
 static IngestSlot *my_slot = NULL;
 
 PG_FUNCTION_INFO_V1(streamstat_ingest_stats);
+PG_FUNCTION_INFO_V1(streamstat_ingest_security_stats);
 
 /* Bytes of shared memory for the configured number of workers. */
 static Size
@@ -167,6 +168,46 @@ streamstat_ingest_stats(PG_FUNCTION_ARGS)
 		values[11] = CStringGetTextDatum(c.last_error);
 		nulls[11] = (c.last_error[0] == '\0');
 
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * streamstat_ingest_security_stats() returns one row per configured
+ * worker: its number and its counters of authentication failures, TLS and
+ * clear-text connections (the columns ingest_stats appends).
+ */
+Datum
+streamstat_ingest_security_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (!streamstat_preloaded || ingest_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("streamstat ingest workers are not running"),
+				 errhint("Add streamstat to shared_preload_libraries and restart PostgreSQL.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	for (int i = 0; i < ingest_shared->nslots; i++)
+	{
+		IngestSlot *slot = &ingest_shared->slots[i];
+		IngestCounters c;
+		Datum		values[6];
+		bool		nulls[6] = {0};
+
+		SpinLockAcquire(&slot->mutex);
+		c = slot->counters;
+		SpinLockRelease(&slot->mutex);
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = Int64GetDatum(c.auth_failures);
+		values[2] = Int64GetDatum(c.tls_connections);
+		values[3] = Int64GetDatum(c.tls_failures);
+		values[4] = Int64GetDatum(c.cleartext_connections);
+		values[5] = Int64GetDatum(c.cleartext_refused);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -22,6 +22,12 @@ typedef struct IngestCounters
 	TimestampTz last_flush;		/* 0 when none yet */
 	double		last_flush_ms;
 	char		last_error[256];
+	/* security (tls.c, ilp_auth_conn.c, conn.c) */
+	int64		auth_failures;
+	int64		tls_connections;
+	int64		tls_failures;
+	int64		cleartext_connections;
+	int64		cleartext_refused;
 } IngestCounters;
 
 extern void ingest_stats_shmem_request(void);

@@ -72,6 +72,7 @@
 #include "ingest/http_conn.h"
 #include "ingest/ingest_stats.h"
 #include "ingest/listener.h"
+#include "ingest/tls.h"
 #include "ingest/worker.h"
 #include "ingest/writer.h"
 #include "rollup/rollup.h"
@@ -228,6 +229,7 @@ worker_handle_interrupts(void)
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
 		worker_raise_fd_limit();
+		tls_reload();			/* certificates too; open connections stay */
 	}
 }
 
@@ -263,7 +265,7 @@ worker_conn_events(IngestConn *conn, bool reading)
 	/* HTTP connections say what they wait for; 503 is theirs to say. */
 	if (conn->http)
 		return http_conn_wait_events(conn);
-	return reading ? WL_SOCKET_READABLE : 0;
+	return conn_wait_events(conn, reading);
 }
 
 /*
@@ -527,11 +529,10 @@ worker_http_timeout(WorkerState *ws)
 	{
 		long		t;
 
-		if (ws->conns[i]->http == NULL)
-			continue;
 		if (now == 0)
 			now = GetCurrentTimestamp();
-		t = http_conn_timeout(ws->conns[i], now);
+		t = ws->conns[i]->http ? http_conn_timeout(ws->conns[i], now) :
+			conn_timeout(ws->conns[i], now);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 	}
@@ -546,11 +547,12 @@ worker_http_check_timeouts(WorkerState *ws)
 
 	for (int i = 0; i < ws->nconns; i++)
 	{
-		if (ws->conns[i]->http == NULL)
-			continue;
 		if (now == 0)
 			now = GetCurrentTimestamp();
-		http_conn_check_timeout(ws->conns[i], now);
+		if (ws->conns[i]->http)
+			http_conn_check_timeout(ws->conns[i], now);
+		else
+			conn_check_timeout(ws->conns[i], now, ws->batch, &ws->counters);
 	}
 }
 
@@ -813,6 +815,7 @@ ingest_worker_main(Datum main_arg)
 										ALLOCSET_DEFAULT_SIZES);
 	ws.batch = batch_create(TopMemoryContext);
 	ilp_parser_init(&ws.parser, worker_parser_realloc, NULL);
+	tls_reload();
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	while (!ShutdownRequestPending)
@@ -856,13 +859,10 @@ ingest_worker_main(Datum main_arg)
 			else if (ev->user_data != NULL &&
 					 ((IngestConn *) ev->user_data)->http != NULL)
 				http_conn_event((IngestConn *) ev->user_data, ev->events);
-			else if (ev->events & WL_SOCKET_READABLE)
-			{
-				IngestConn *conn = (IngestConn *) ev->user_data;
-
-				if (!conn->closed && worker_reading(&ws))
-					(void) conn_read(conn, ws.batch, &ws.parser, &ws.counters);
-			}
+			else if (ev->events & (WL_SOCKET_READABLE | WL_SOCKET_WRITEABLE))
+				conn_event((IngestConn *) ev->user_data, ev->events,
+						   worker_reading(&ws), ws.batch, &ws.parser,
+						   &ws.counters);
 		}
 		worker_http_check_timeouts(&ws);
 

@@ -192,7 +192,13 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 			/* DDL on a partitioned table wants no open reference to it. */
 			table_close(rel, NoLock);
 
-			if (nranges > 0)
+			/*
+			 * Only when missing: CREATE SCHEMA IF NOT EXISTS checks CREATE on
+			 * the database even when the schema is there, which a
+			 * least-privilege role need not have.
+			 */
+			if (nranges > 0 &&
+				!OidIsValid(get_namespace_oid(WRITER_PARTITION_SCHEMA, true)))
 				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
 			for (int i = 0; i < nranges; i++)
 			{

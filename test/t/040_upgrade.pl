@@ -3,13 +3,16 @@
 # ALTER EXTENSION streamstat UPDATE; everything stored still reads and
 # works (and the worker keeps ingesting), and the updated extension's
 # catalog equals a fresh install's (test/extension_catalog.sql describes
-# every member found in pg_depend).
+# every member found in pg_depend).  streamstat.require_auth is off under
+# 0.1 (it now asks TCP clients for a key, which 0.1 cannot store) and on
+# after the update, where a TCP client authenticates with a key.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use StreamstatNode;
+use StreamstatSecurity;
 
 my $root = $ENV{STREAMSTAT_ROOT} // '.';
 my $tmp = $PostgreSQL::Test::Utils::tmp_check;
@@ -24,7 +27,7 @@ shared_preload_libraries = 'streamstat'
 streamstat.port = $port
 streamstat.http_port = $http_port
 streamstat.listen_addresses = '127.0.0.1'
-streamstat.require_auth = on
+streamstat.require_auth = off
 streamstat.flush_interval = 50
 });
 $node->start;
@@ -134,12 +137,27 @@ is(sql(qq{SELECT valid FROM streamstat.check_token('$secret')}), 't', 'the 0.1 t
 	'-H', "Authorization: Token $secret", '/api/v2/write?bucket=public');
 is($st, '204', 'HTTP write with the 0.1 token after the update');
 is(sql(q{SELECT streamstat.revoke_token('upgrade')}), 't', 'the 0.1 token is revoked');
+# require_auth on (a token for HTTP, a key for TCP: 0.1 had no keys, so it
+# was off until now); poll until the worker has reloaded.
+sql(q{ALTER SYSTEM SET streamstat.require_auth = on});
+$node->reload;
+for my $try (1 .. 100)
+{
+	($st) = http_request($node, '--data-binary', 'probe v=1', '/api/v2/write?bucket=public');
+	last if $st eq '401';
+	sleep 1;
+}
 ($st) = http_request($node, '--data-binary', "cpu,host=web usage=3.5",
 	'-H', "Authorization: Token $secret", '/api/v2/write?bucket=public');
 is($st, '401', 'a revoked token is refused');
 
-# The worker goes on ingesting into the same table, new columns too.
-ilp_send($node, "cpu,host=h9 usage=7.5,extra=1i " . ($t0 + 7000) . "000000000\ncpu,host=h9 usage=bad\n");
+# The worker goes on ingesting into the same table, new columns too, from
+# a TCP client authenticated with a key (0.2).
+my $key = make_ilp_key($tmp, 'upgrade_key');
+sql(qq{SELECT streamstat.create_ilp_key('upgrade', '$key->{x}', '$key->{y}')});
+ilp_client('--port', $port, '--key-id', 'upgrade', '--key-pem', $key->{pem},
+	'--line', "cpu,host=h9 usage=7.5,extra=1i " . ($t0 + 7000) . "000000000",
+	'--line', 'cpu,host=h9 usage=bad');
 wait_for($node, 'SELECT count(*) FROM cpu', '603', 'lines ingested after the update');
 wait_for($node, 'SELECT count(*) FROM streamstat.rejects', '2', 'lines rejected after the update');
 is(sql(q{SELECT extra FROM cpu WHERE host = 'h9'}), '1', 'a new field adds a column after the update');
