@@ -7,9 +7,13 @@
 One dashboard for a streamstat database (data source uid "streamstat", see
 provisioning/): ingest health from streamstat.ingest_stats and
 streamstat.rejects, mean ± stddev bands of a measurement's field, and its
-least-squares trend with the slope's p-value.  Variables pick the measurement
-(a table with a time column in streamstat.schema), a numeric field and a tag
-to split series by.
+least-squares trend with the slope's p-value, percentiles (p50 and p99 with
+pct_agg over raw rows), and panels on a rollup (streamstat.create_rollup):
+hourly mean ± stddev merged from its summaries and p99 merged from its
+percentile sketches.  Variables pick the measurement (a table with a time
+column in streamstat.schema), a numeric field, a tag to split series by, a
+rollup of the measurement that holds the field, and one with percentiles
+(made with percentiles => true).
 
 Adding a panel is adding one entry to SECTIONS: a title, a type, the SQL
 (Grafana's PostgreSQL macros $__timeFilter, $__timeGroupAlias, $__interval,
@@ -30,6 +34,10 @@ OUT = os.path.join(HERE, "dashboards", "streamstat.json")
 # Shorthands used in the SQL below.
 S = 'stats_agg("$field")'
 R = 'regr_agg("$field", time)'
+# pct_agg refuses NaN and infinities: leave them out, as rollups do.
+P = ('pct_agg("$field"::float8) FILTER (WHERE "$field"::float8 > \'-Infinity\' '
+     'AND "$field"::float8 < \'Infinity\')')
+RS = 'rollup("$field")'
 
 
 def band(low, high):
@@ -116,8 +124,35 @@ SECTIONS = [
  GROUP BY 2
  ORDER BY 1, 2"""},
     ]),
-    # Rollups (streamstat.create_rollup) and percentiles (pct_agg, p99) get
-    # their section here once they are part of the extension.
+    ("Percentiles and rollups: $measurement.$field", [
+        {"title": "$field: p50 and p99 (pct_agg over raw rows)", "type": "timeseries", "w": 8,
+         "sql": f"""SELECT $__timeGroupAlias(time, $__interval),
+       percentile({P}, 0.5) AS "p50",
+       percentile({P}, 0.99) AS "p99"
+  FROM "$measurement"
+ WHERE $__timeFilter(time)
+ GROUP BY 1
+ ORDER BY 1"""},
+        {"title": "$field: hourly mean ± stddev from rollup $rollup", "type": "timeseries", "w": 8,
+         "interval": "1h", "overrides": band("mean - stddev", "mean + stddev"),
+         "sql": f"""SELECT $__timeGroupAlias(time, $__interval),
+       mean({RS}) AS "mean",
+       mean({RS}) - stddev({RS}) AS "mean - stddev",
+       mean({RS}) + stddev({RS}) AS "mean + stddev"
+  FROM "$rollup"
+ WHERE $__timeFilter(time)
+ GROUP BY 1
+ ORDER BY 1"""},
+        {"title": "$field: p99 by $tag from the sketches of rollup $pct_rollup", "type": "timeseries",
+         "w": 8, "interval": "1m",
+         "sql": """SELECT $__timeGroupAlias(time, $__interval),
+       "$tag"::text AS metric,
+       percentile(rollup("${field}_pct"), 0.99) AS "p99"
+  FROM "$pct_rollup"
+ WHERE $__timeFilter(time)
+ GROUP BY 1, 2
+ ORDER BY 1, 2"""},
+    ]),
 ]
 
 VARIABLES = [
@@ -140,6 +175,17 @@ VARIABLES = [
  WHERE a.attrelid = format('%I.%I', coalesce(current_setting('streamstat.schema', true), 'public'), '$measurement')::regclass
    AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = 'text'::regtype
  ORDER BY a.attnum"""),
+    ("rollup", "Rollup", """SELECT d.rollup_name::text
+  FROM streamstat.rollup_defs d
+ WHERE d.root_schema = coalesce(current_setting('streamstat.schema', true), 'public')
+   AND d.root_name = '$measurement' AND '$field' = ANY (d.fields)
+ ORDER BY d.level, d.bucket, 1"""),
+    ("pct_rollup", "Rollup with percentiles", """SELECT d.rollup_name::text
+  FROM streamstat.rollup_defs d
+ WHERE d.root_schema = coalesce(current_setting('streamstat.schema', true), 'public')
+   AND d.root_name = '$measurement' AND '$field' = ANY (d.fields)
+   AND 'pctsketch' = ANY (d.summary_kinds)
+ ORDER BY d.level, d.bucket, 1"""),
 ]
 
 

@@ -4,7 +4,8 @@
  *		its callers (the ingest writer and the INSERT triggers of
  *		rollup_trigger.c) and the maintenance worker (maintenance.c).
  *
- * A rollup keeps, per time bucket and group, one statsummary per field.
+ * A rollup keeps, per time bucket and group, one statsummary per field,
+ * and with percentiles one pctsketch per field (column <field>_pct).
  * Whoever inserts rows into a table with rollups summarises them per
  * bucket and group of each rollup in a RollupDelta, then applies the delta
  * with one INSERT ... ON CONFLICT DO UPDATE per rollup that combines it
@@ -34,6 +35,7 @@ typedef struct RollupDef
 	char	  **groups;
 	int			nfields;
 	char	  **fields;
+	bool		percentiles;	/* a pctsketch per field too */
 } RollupDef;
 
 /* The summaries of some rows per (bucket, group) of one rollup. */

@@ -1,7 +1,8 @@
 -- Continuous rollups and retention (src/rollup/).
 --
 -- A rollup is a table of summaries per (time bucket, group): one statsummary
--- per field.  The ingest workers fold each flush into every rollup of its
+-- per field, and with percentiles => true one pctsketch per field beside it
+-- (column <field>_pct, pct_agg's defaults: max_error 0.01, 1024 buckets).  The ingest workers fold each flush into every rollup of its
 -- table in the same transaction as the rows (src/rollup/rollup_fold.c);
 -- other writers keep rollups exact through the triggers below; retention is
 -- run by the maintenance worker (src/rollup/maintenance.c).
@@ -21,8 +22,8 @@ CREATE TABLE streamstat.rollup_defs (
 	bucket		interval NOT NULL,
 	group_by	text[] NOT NULL,
 	fields		text[] NOT NULL,
-	-- Kinds of summary kept per field, one column each: 'statsummary' now;
-	-- a percentile sketch ('pctsketch') is the next kind.
+	-- Kinds of summary kept per field, one column each: 'statsummary'
+	-- (column <field>) and, with percentiles, 'pctsketch' (<field>_pct).
 	summary_kinds text[] NOT NULL DEFAULT '{statsummary}',
 	partition_interval interval NOT NULL,
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -87,7 +88,8 @@ LANGUAGE sql STABLE
 AS $$ SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', d.rollup_schema, d.rollup_name)) $$;
 
 -- The SELECT that summarises the source rows of [lo, hi) per bucket and
--- group of rollup d (raw rows with stats_agg, summaries with rollup).
+-- group of rollup d (raw rows with stats_agg and pct_agg, summaries with
+-- rollup).  NaN and infinities have no place in a sketch: left out of it.
 CREATE FUNCTION streamstat.rollup_select_sql(d streamstat.rollup_defs)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -108,8 +110,15 @@ BEGIN
 	FOREACH f IN ARRAY d.fields LOOP
 		IF d.level = 1 THEN
 			cols := cols || format(', @extschema@.stats_agg(s.%I::float8) AS %I', f, f);
+			IF 'pctsketch' = ANY (d.summary_kinds) THEN
+				cols := cols || format(', @extschema@.pct_agg(s.%1$I::float8) FILTER (WHERE s.%1$I::float8 > ''-Infinity'' '
+									   'AND s.%1$I::float8 < ''Infinity'') AS %2$I', f, f || '_pct');
+			END IF;
 		ELSE
 			cols := cols || format(', @extschema@.rollup(s.%I) AS %I', f, f);
+			IF 'pctsketch' = ANY (d.summary_kinds) THEN
+				cols := cols || format(', @extschema@.rollup(s.%1$I) AS %1$I', f || '_pct');
+			END IF;
 		END IF;
 	END LOOP;
 	RETURN format('SELECT @extschema@.time_bucket(%L::interval, s."time") AS "time"%s FROM %I.%I s '
@@ -137,6 +146,10 @@ BEGIN
 	FOREACH f IN ARRAY d.fields LOOP
 		sets := sets || CASE WHEN sets = '' THEN '' ELSE ', ' END ||
 			format('%1$I = COALESCE(r.%1$I OPERATOR(@extschema@.+) EXCLUDED.%1$I, r.%1$I, EXCLUDED.%1$I)', f);
+		IF 'pctsketch' = ANY (d.summary_kinds) THEN
+			sets := sets ||
+				format(', %1$I = COALESCE(r.%1$I OPERATOR(@extschema@.+) EXCLUDED.%1$I, r.%1$I, EXCLUDED.%1$I)', f || '_pct');
+		END IF;
 	END LOOP;
 	RETURN format('INSERT INTO %I.%I AS r %%s ON CONFLICT (%s) DO UPDATE SET %s',
 				  d.rollup_schema, d.rollup_name, keys, sets);
@@ -376,7 +389,8 @@ $$;
 
 CREATE FUNCTION streamstat.create_rollup(name text, source regclass, bucket interval,
 										 group_by text[] DEFAULT NULL, fields text[] DEFAULT NULL,
-										 partition_interval interval DEFAULT NULL)
+										 partition_interval interval DEFAULT NULL,
+										 percentiles boolean DEFAULT false)
 RETURNS regclass
 LANGUAGE plpgsql
 SET search_path = pg_catalog, @extschema@, pg_temp
@@ -397,8 +411,9 @@ DECLARE
 	lo timestamptz;
 	hi timestamptz;
 BEGIN
-	IF name IS NULL OR source IS NULL OR bucket IS NULL THEN
-		RAISE EXCEPTION 'name, source and bucket of a rollup must not be null';
+	IF name IS NULL OR source IS NULL OR bucket IS NULL OR percentiles IS NULL THEN
+		RAISE EXCEPTION 'name, source, bucket and percentiles of a rollup must not be null'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Give them, or leave percentiles to its default (false).';
 	END IF;
 	IF bucket <= interval '0' OR streamstat.rollup_bucket_months(bucket) < 0
 			OR streamstat.rollup_bucket_usecs(bucket) < 0
@@ -431,6 +446,11 @@ BEGIN
 			RAISE EXCEPTION 'bucket % is not a multiple of the bucket % of rollup %', bucket, parent.bucket, source
 				USING ERRCODE = 'invalid_parameter_value',
 					  HINT = 'A rollup of a rollup combines whole source buckets: use a multiple (months need a source bucket that divides a day).';
+		END IF;
+		IF percentiles AND NOT 'pctsketch' = ANY (parent.summary_kinds) THEN
+			RAISE EXCEPTION 'rollup % has no percentile sketches', source
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'A rollup of a rollup merges its source''s sketches: make the source with percentiles => true, or roll up the raw table.';
 		END IF;
 		group_by := coalesce(group_by, parent.group_by);
 		fields := coalesce(fields, parent.fields);
@@ -494,6 +514,12 @@ BEGIN
 		RAISE EXCEPTION 'a column is named twice in group_by and fields'
 			USING ERRCODE = 'duplicate_column', HINT = 'Name each column once.';
 	END IF;
+	IF percentiles AND EXISTS (SELECT FROM unnest(fields) f WHERE f || '_pct' = ANY (group_by || fields)) THEN
+		RAISE EXCEPTION 'the sketch column "%" of a field would have the name of another column',
+			(SELECT f || '_pct' FROM unnest(fields) f WHERE f || '_pct' = ANY (group_by || fields) LIMIT 1)
+			USING ERRCODE = 'duplicate_column',
+				  HINT = 'With percentiles, the sketch of field f is column f_pct: leave one of the two out of the rollup.';
+	END IF;
 	IF partition_interval IS NULL THEN
 		partition_interval := CASE WHEN bucket < interval '1 hour' THEN interval '7 days'
 								   WHEN bucket < interval '1 day' THEN interval '90 days'
@@ -519,6 +545,9 @@ BEGIN
 	END LOOP;
 	FOREACH c IN ARRAY fields LOOP
 		cols := cols || format(', %I @extschema@.statsummary', c);
+		IF percentiles THEN
+			cols := cols || format(', %I @extschema@.pctsketch', c || '_pct');
+		END IF;
 	END LOOP;
 	EXECUTE format('CREATE TABLE %I.%I (%s, UNIQUE NULLS NOT DISTINCT (%s)) PARTITION BY RANGE ("time")',
 				   src_schema, name, cols, keycols);
@@ -528,12 +557,14 @@ BEGIN
 
 	INSERT INTO streamstat.rollup_defs (rollup_schema, rollup_name, source_schema, source_name,
 										root_schema, root_name, level, bucket, group_by, fields,
-										partition_interval)
+										summary_kinds, partition_interval)
 	VALUES (src_schema, name, src_schema, src_name,
 			CASE WHEN is_rollup THEN parent.root_schema ELSE src_schema END,
 			CASE WHEN is_rollup THEN parent.root_name ELSE src_name END,
 			CASE WHEN is_rollup THEN parent.level + 1 ELSE 1 END,
-			bucket, group_by, fields, partition_interval)
+			bucket, group_by, fields,
+			CASE WHEN percentiles THEN '{statsummary,pctsketch}'::text[] ELSE '{statsummary}'::text[] END,
+			partition_interval)
 	RETURNING * INTO d;
 	PERFORM streamstat.rollup_install_triggers(format('%I.%I', d.root_schema, d.root_name)::regclass);
 

@@ -5,14 +5,18 @@
  *		transaction.
  *
  * Rows are summarised in C per (time bucket, group) of each rollup, with
- * stats_agg()'s own accumulation (statsummary_add), into a RollupDelta:
+ * stats_agg()'s own accumulation (statsummary_add) and, for rollups with
+ * percentiles, pct_agg()'s (pct_sketch_add; NaN and infinities left out,
+ * as the SQL side filters them), into a RollupDelta:
  * an open-addressing hash table keyed by the bucket and the group's text
  * values.  A delta is then applied with ONE statement per rollup:
  *
  *	INSERT INTO rollup AS r (time, groups..., fields...)
- *	SELECT * FROM unnest($1::timestamptz[], $2::text[], ..., $n::statsummary[])
+ *	SELECT * FROM unnest($1::timestamptz[], $2::text[], ..., $n::statsummary[],
+ *						 ..., $m::pctsketch[])
  *	ORDER BY time, groups...
- *	ON CONFLICT (time, groups...) DO UPDATE SET f = r.f + EXCLUDED.f, ...
+ *	ON CONFLICT (time, groups...) DO UPDATE SET f = r.f + EXCLUDED.f,
+ *		f_pct = r.f_pct + EXCLUDED.f_pct, ...
  *
  * so a late row costs what a current one does, and concurrent writers
  * combine under the row lock of the summary they share (the ORDER BY makes
@@ -50,6 +54,7 @@
 
 #include "ingest/batch.h"
 #include "rollup/rollup.h"
+#include "stats/pctsketch.h"
 
 PG_FUNCTION_INFO_V1(streamstat_rollup_ensure_partition);
 
@@ -73,6 +78,7 @@ typedef struct DeltaEntry
 	char	  **groups;			/* NULL entries: SQL NULL */
 	int		   *group_lens;
 	StatSummary *sums;			/* n == 0: no value (a NULL summary) */
+	PctSketch **sketches;		/* with percentiles; NULL: no value */
 } DeltaEntry;
 
 struct RollupDelta
@@ -149,7 +155,8 @@ rollup_defs_for(Relation root)
 	SPI_connect();
 	rc = SPI_execute_with_args("SELECT id, pg_catalog.to_regclass(pg_catalog.format('%I.%I', rollup_schema, rollup_name))::oid,"
 							   " pg_catalog.format('%I.%I', rollup_schema, rollup_name),"
-							   " bucket, partition_interval, group_by, fields"
+							   " bucket, partition_interval, group_by, fields,"
+							   " 'pctsketch' = ANY (summary_kinds)"
 							   " FROM streamstat.rollup_defs WHERE root_schema = $1 AND root_name = $2"
 							   " ORDER BY id",
 							   2, argtypes, args, NULL, true, 0);
@@ -176,6 +183,7 @@ rollup_defs_for(Relation root)
 		def->partition_interval = *DatumGetIntervalP(SPI_getbinval(tup, desc, 5, &isnull));
 		def->groups = text_array_strings(SPI_getbinval(tup, desc, 6, &isnull), &def->ngroups);
 		def->fields = text_array_strings(SPI_getbinval(tup, desc, 7, &isnull), &def->nfields);
+		def->percentiles = DatumGetBool(SPI_getbinval(tup, desc, 8, &isnull));
 		defs = lappend(defs, def);
 		MemoryContextSwitchTo(old);
 	}
@@ -305,11 +313,27 @@ rollup_delta_add(RollupDelta *d, TimestampTz ts, const char *const *groups,
 			}
 		}
 		e->sums = MemoryContextAllocZero(d->cxt, def->nfields * sizeof(StatSummary));
+		if (def->percentiles)
+			e->sketches = MemoryContextAllocZero(d->cxt, def->nfields * sizeof(PctSketch *));
 		d->n++;
 	}
 	for (int f = 0; f < def->nfields; f++)
 		if (!isnull[f])
 			statsummary_add(&e->sums[f], values[f]);
+	if (def->percentiles)
+	{
+		MemoryContext old = MemoryContextSwitchTo(d->cxt);
+
+		for (int f = 0; f < def->nfields; f++)
+		{
+			if (isnull[f] || !isfinite(values[f]))
+				continue;
+			if (e->sketches[f] == NULL)
+				e->sketches[f] = pct_sketch_alloc(PCT_DEFAULT_ERROR, PCT_DEFAULT_BUCKETS, 8);
+			e->sketches[f] = pct_sketch_add(e->sketches[f], values[f]);
+		}
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* Name of the rollup partition that starts at lo (seconds since 1970). */
@@ -469,10 +493,12 @@ extension_namespace(void)
 
 /* Fold one delta into its rollup with one INSERT ... ON CONFLICT. */
 static void
-delta_apply(RollupDelta *d, Oid sumtype, Oid sumarray, const char *extschema)
+delta_apply(RollupDelta *d, Oid sumtype, Oid sumarray, Oid pcttype, Oid pctarray,
+			const char *extschema)
 {
 	RollupDef  *def = d->def;
-	int			nargs = 1 + def->ngroups + def->nfields;
+	int			npct = def->percentiles ? def->nfields : 0;
+	int			nargs = 1 + def->ngroups + def->nfields + npct;
 	Oid		   *argtypes = palloc(nargs * sizeof(Oid));
 	Datum	   *args = palloc(nargs * sizeof(Datum));
 	Datum	   *elems = palloc(Max(d->n, 1) * sizeof(Datum));
@@ -550,6 +576,26 @@ delta_apply(RollupDelta *d, Oid sumtype, Oid sumarray, const char *extschema)
 			PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, sumtype,
 											   sizeof(StatSummary), false, TYPALIGN_DOUBLE));
 	}
+	/* the sketches, compact (their stored form) */
+	for (int f = 0; f < npct; f++)
+	{
+		k = 0;
+		for (int i = 0; i < d->cap; i++)
+		{
+			DeltaEntry *e = &d->entries[i];
+
+			if (!e->used)
+				continue;
+			nulls[k] = e->sketches[f] == NULL;
+			elems[k] = nulls[k] ? (Datum) 0 :
+				PointerGetDatum(pct_sketch_compact(e->sketches[f]));
+			k++;
+		}
+		argtypes[1 + def->ngroups + def->nfields + f] = pctarray;
+		args[1 + def->ngroups + def->nfields + f] =
+			PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, pcttype,
+											   -1, false, TYPALIGN_DOUBLE));
+	}
 
 	initStringInfo(&cols);
 	initStringInfo(&params);
@@ -569,10 +615,20 @@ delta_apply(RollupDelta *d, Oid sumtype, Oid sumarray, const char *extschema)
 		appendStringInfo(&sets, "%s%s = COALESCE(r.%s OPERATOR(%s.+) EXCLUDED.%s, r.%s, EXCLUDED.%s)",
 						 f > 0 ? ", " : "", q, q, extschema, q, q, q);
 	}
+	for (int f = 0; f < npct; f++)
+	{
+		const char *q = quote_identifier(psprintf("%s_pct", def->fields[f]));
+
+		appendStringInfo(&params, ", pg_catalog.unnest($%d)", 2 + def->ngroups + def->nfields + f);
+		appendStringInfo(&sets, ", %s = COALESCE(r.%s OPERATOR(%s.+) EXCLUDED.%s, r.%s, EXCLUDED.%s)",
+						 q, q, extschema, q, q, q);
+	}
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s AS r (%s", def->qualname, cols.data);
 	for (int f = 0; f < def->nfields; f++)
 		appendStringInfo(&sql, ", %s", quote_identifier(def->fields[f]));
+	for (int f = 0; f < npct; f++)
+		appendStringInfo(&sql, ", %s", quote_identifier(psprintf("%s_pct", def->fields[f])));
 	appendStringInfo(&sql, ") SELECT * FROM ROWS FROM (%s) ORDER BY ", params.data);
 	for (int c = 1; c <= 1 + def->ngroups; c++)
 		appendStringInfo(&sql, "%s%d", c > 1 ? ", " : "", c);
@@ -600,6 +656,8 @@ rollup_deltas_apply(List *deltas)
 	Oid			nsp;
 	Oid			sumtype;
 	Oid			sumarray;
+	Oid			pcttype = InvalidOid;
+	Oid			pctarray = InvalidOid;
 	const char *extschema;
 	Datum	   *ids;
 	int			nids = 0;
@@ -616,6 +674,18 @@ rollup_deltas_apply(List *deltas)
 	sumarray = get_array_type(sumtype);
 	if (!OidIsValid(sumarray))
 		elog(ERROR, "streamstat: type statsummary[] not found");
+	foreach(lc, deltas)
+	{
+		if (((RollupDelta *) lfirst(lc))->def->percentiles)
+		{
+			pcttype = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									  CStringGetDatum("pctsketch"), ObjectIdGetDatum(nsp));
+			pctarray = get_array_type(pcttype);
+			if (!OidIsValid(pctarray))
+				elog(ERROR, "streamstat: type pctsketch[] not found");
+			break;
+		}
+	}
 	ids = palloc(list_length(deltas) * sizeof(Datum));
 	foreach(lc, deltas)
 	{
@@ -629,7 +699,7 @@ rollup_deltas_apply(List *deltas)
 		errcb.arg = d->def;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		delta_apply(d, sumtype, sumarray, extschema);
+		delta_apply(d, sumtype, sumarray, pcttype, pctarray, extschema);
 		error_context_stack = errcb.previous;
 		ids[nids++] = Int32GetDatum(d->def->id);
 		CHECK_FOR_INTERRUPTS();

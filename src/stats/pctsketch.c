@@ -62,8 +62,6 @@
 #include "pctsketch.h"
 
 #define PCTSKETCH_SEND_VERSION 1
-#define PCT_DEFAULT_ERROR	0.01
-#define PCT_DEFAULT_BUCKETS 1024
 
 /*
  * Parameters and building blocks
@@ -203,6 +201,19 @@ pct_sketch_copy(const PctSketch *s, int32 capacity)
 	memcpy(r, s, PCTSKETCH_SIZE(n));
 	SET_VARSIZE(r, PCTSKETCH_SIZE(capacity));
 	r->capacity = capacity;
+	return r;
+}
+
+/* A copy whose capacity is what it uses (the stored form). */
+static PctSketch *
+pct_sketch_copy_compact(const PctSketch *s)
+{
+	int32		n = s->nneg + s->npos;
+	PctSketch  *r = palloc(PCTSKETCH_SIZE(n));
+
+	memcpy(r, s, PCTSKETCH_SIZE(n));
+	SET_VARSIZE(r, PCTSKETCH_SIZE(n));
+	r->capacity = n;
 	return r;
 }
 
@@ -777,6 +788,24 @@ streamstat_pctsketch_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/*
+ * For C callers that sketch values themselves (the rollup fold): add a
+ * finite value (the sketch may be replaced by a larger copy), and make the
+ * stored form (compact).
+ */
+PctSketch *
+pct_sketch_add(PctSketch *s, double v)
+{
+	Assert(isfinite(v));
+	return pct_add_value(s, v);
+}
+
+PctSketch *
+pct_sketch_compact(const PctSketch *s)
+{
+	return pct_sketch_copy_compact(s);
+}
+
 /* pctsketch + pctsketch: the sketch of both inputs' values. */
 PG_FUNCTION_INFO_V1(streamstat_pctsketch_combine);
 Datum
@@ -859,19 +888,9 @@ PG_FUNCTION_INFO_V1(streamstat_pct_agg_final);
 Datum
 streamstat_pct_agg_final(PG_FUNCTION_ARGS)
 {
-	PctSketch  *s;
-	PctSketch  *r;
-	int32		n;
-
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = PG_GETARG_PCTSKETCH_P(0);
-	n = s->nneg + s->npos;
-	r = palloc(PCTSKETCH_SIZE(n));
-	memcpy(r, s, PCTSKETCH_SIZE(n));
-	SET_VARSIZE(r, PCTSKETCH_SIZE(n));
-	r->capacity = n;
-	PG_RETURN_PCTSKETCH_P(r);
+	PG_RETURN_PCTSKETCH_P(pct_sketch_copy_compact(PG_GETARG_PCTSKETCH_P(0)));
 }
 
 /*

@@ -26,6 +26,10 @@
 #define PCTSKETCH_MAX_BUCKETS	100000
 #define PCTSKETCH_MAX_COLLAPSES 40
 
+/* pct_agg's defaults (also what rollups with percentiles use). */
+#define PCT_DEFAULT_ERROR	0.01
+#define PCT_DEFAULT_BUCKETS 1024
+
 /* One bucket: its key and how many values it holds. */
 typedef struct PctBucket
 {
@@ -117,5 +121,13 @@ extern void pct_reject_nonfinite(double v);
 
 /* Collapse the buckets until they fit the budget (in place). */
 extern void pct_fit_budget(PctSketch *s);
+
+/*
+ * Sketching in C, as pct_agg does (the rollup fold): start with
+ * pct_sketch_alloc(PCT_DEFAULT_ERROR, PCT_DEFAULT_BUCKETS, 8), add finite
+ * values (the result may be a larger copy: keep it), store the compact copy.
+ */
+extern PctSketch *pct_sketch_add(PctSketch *s, double v);
+extern PctSketch *pct_sketch_compact(const PctSketch *s);
 
 #endif							/* STREAMSTAT_PCTSKETCH_H */

@@ -9,9 +9,10 @@
 #       worker committed the last row, into a fresh table without rollups,
 #       then into a fresh table with two rollups (cpu_1m: 1 minute by host
 #       and region, usage_user and usage_system; cpu_1h: 1 hour from it),
-#       ROUNDS times (default 3) after one uncounted warm-up ingest, the
-#       order alternating; prints each pair's rows/s and
-#       the ratio with / without (target >= 0.8);
+#       and into one with the same two rollups made with percentiles => true
+#       (a pctsketch per field too), ROUNDS times (default 3) after one
+#       uncounted warm-up ingest, the order rotating; prints each round's
+#       rows/s and the ratios with / without (target >= 0.8);
 #   (b) dashboard: DAYS (default 30) days of HOSTS (default 2) hosts at HZ
 #       (default 2) points per second, then the hourly mean and stddev per
 #       host over all of it, from the raw rows (avg, stddev_samp) and from
@@ -74,7 +75,8 @@ psqlc -c "CREATE UNLOGGED TABLE warm AS SELECT g, repeat('x', 900) AS pad FROM g
 CONNINFO="host=$PGSOCK port=$PGPORT user=postgres dbname=postgres"
 until (exec 3<>"/dev/tcp/127.0.0.1/$ILP_PORT") 2>/dev/null; do sleep 0.1; done
 
-# One timed ingest of the N rows into a fresh cpu table; $1 = with rollups.
+# One timed ingest of the N rows into a fresh cpu table; $1: 0 without
+# rollups, 1 with, 2 with rollups that keep percentile sketches.
 ingest_once() {
 	local with=$1 base start done_us
 	psqlc -c "SELECT streamstat.drop_rollup(name) FROM streamstat.rollups ORDER BY bucket DESC" >/dev/null
@@ -82,9 +84,11 @@ ingest_once() {
 	"$LOAD" lines 1 1 >"/dev/tcp/127.0.0.1/$ILP_PORT"
 	"$LOAD" wait "$CONNINFO" "SELECT count(*) FROM pg_class WHERE relname = 'cpu'" 1 >/dev/null
 	"$LOAD" wait "$CONNINFO" "SELECT count(*) FROM cpu" 1 >/dev/null
-	if [ "$with" = 1 ]; then
-		psqlc -c "SELECT streamstat.create_rollup('cpu_1m', 'cpu', '1 minute', '{host,region}', '{usage_user,usage_system}')" \
-			-c "SELECT streamstat.create_rollup('cpu_1h', 'cpu_1m', '1 hour')" >/dev/null
+	if [ "$with" != 0 ]; then
+		local pct=false
+		[ "$with" = 2 ] && pct=true
+		psqlc -c "SELECT streamstat.create_rollup('cpu_1m', 'cpu', '1 minute', '{host,region}', '{usage_user,usage_system}', percentiles => $pct)" \
+			-c "SELECT streamstat.create_rollup('cpu_1h', 'cpu_1m', '1 hour', percentiles => $pct)" >/dev/null
 	fi
 	psqlc -c "CHECKPOINT"
 	base=$(psqlc -c "SELECT sum(rows_inserted) FROM streamstat.ingest_stats")
@@ -95,31 +99,32 @@ ingest_once() {
 	start=$(awk '/start_us/ {print $2}' "$WORK/sent")
 	done_us=$(awk '/done_us/ {print $2}' "$WORK/done")
 	echo $(( N * 1000000 / (done_us - start) ))
-	if [ "$with" = 1 ]; then
+	if [ "$with" != 0 ]; then
 		# minute buckets whose count differs from the raw rows' (expect 0)
+		local pctcheck=''
+		[ "$with" = 2 ] && pctcheck='OR num_vals(r.usage_user_pct) IS DISTINCT FROM s.n'
 		psqlc -c "SELECT count(*) FROM (SELECT time_bucket('1 minute', time) t, host, region,
 			num_vals(stats_agg(usage_user)) n FROM cpu GROUP BY 1, 2, 3) s
 			FULL JOIN cpu_1m r ON r.time = s.t AND r.host = s.host AND r.region = s.region
-			WHERE r.time IS NULL OR s.t IS NULL OR num_vals(r.usage_user) <> s.n" >"$WORK/wrong"
+			WHERE r.time IS NULL OR s.t IS NULL OR num_vals(r.usage_user) <> s.n $pctcheck" >"$WORK/wrong$with"
 	fi
 }
 
 if [[ " $SKIP " != *" a "* ]]; then
-	say "(a) ingest of $N rows over $CONNS connections, without and with two rollups, $ROUNDS rounds"
+	say "(a) ingest of $N rows over $CONNS connections, without rollups, with two, with two keeping percentiles, $ROUNDS rounds"
 	# One ingest first, not counted: the first one in a fresh cluster also
-	# creates WAL segments and warms caches.  Then the order alternates.
+	# creates WAL segments and warms caches.  Then the order rotates.
 	ingest_once 0 >/dev/null
 	for r in $(seq 1 "$ROUNDS"); do
-		if [ $((r % 2)) -eq 1 ]; then
-			without=$(ingest_once 0)
-			with=$(ingest_once 1)
-		else
-			with=$(ingest_once 1)
-			without=$(ingest_once 0)
-		fi
-		wrong=$(cat "$WORK/wrong")
-		printf 'round %d: without rollups %d rows/s   with 2 rollups %d rows/s   ratio %.2f   (minute buckets off: %d)\n' \
-			"$r" "$without" "$with" "$(awk -v a="$with" -v b="$without" 'BEGIN { print a / b }')" "$wrong"
+		declare -A rate=()
+		for k in 0 1 2; do
+			v=$(( (k + r) % 3 ))
+			rate[$v]=$(ingest_once "$v")
+		done
+		printf 'round %d: without rollups %d rows/s   with 2 rollups %d rows/s (ratio %.2f)   with percentiles %d rows/s (ratio %.2f)   (minute buckets off: %d, %d)\n' \
+			"$r" "${rate[0]}" "${rate[1]}" "$(awk -v a="${rate[1]}" -v b="${rate[0]}" 'BEGIN { print a / b }')" \
+			"${rate[2]}" "$(awk -v a="${rate[2]}" -v b="${rate[0]}" 'BEGIN { print a / b }')" \
+			"$(cat "$WORK/wrong1")" "$(cat "$WORK/wrong2")"
 	done
 fi
 

@@ -77,12 +77,13 @@ streamstat.partition_interval = '1h'
 	wait_for($node, 'SELECT count(*) FROM sensor', 3 * $STEPS, 'demo readings ingested through the worker');
 	wait_for($node, 'SELECT count(*) FROM streamstat.rejects', '3', 'malformed demo lines rejected');
 	# Once rollups are part of the extension (streamstat.create_rollup), a
-	# one-minute rollup of the readings too; the clients then check it
+	# one-minute rollup of the readings too, with percentile sketches
+	# (the Grafana p99 panel reads them); the clients then check it
 	# (BI_ROLLUP names it).
 	if ($node->safe_psql('postgres',
 			q{SELECT count(*) > 0 FROM pg_proc WHERE proname = 'create_rollup' AND pronamespace = 'streamstat'::regnamespace}) eq 't')
 	{
-		$node->safe_psql('postgres', q{SELECT streamstat.create_rollup('sensor_1m', 'sensor', '1 minute')});
+		$node->safe_psql('postgres', q{SELECT streamstat.create_rollup('sensor_1m', 'sensor', '1 minute', percentiles => true)});
 		$node->{_bi_rollup} = 'sensor_1m';
 	}
 	$node->{_bi_t0} = $t0;

@@ -4,8 +4,10 @@
 # each step every rollup equals stats_agg ... GROUP BY over the raw rows
 # (count, min, max exactly; mean within 1e-12 relative; variance within
 # 1e-12 of the mean square: equal values give stats_agg a variance of
-# rounding noise, 1e-29, and the combined summaries 0), and
-# a row visible in its table is always already in its rollups.
+# rounding noise, 1e-29, and the combined summaries 0), every percentile
+# sketch of the rollups (percentiles => true) equals pct_agg ... GROUP BY
+# over the raw rows (same buckets and counts, same percentiles), and a row
+# visible in its table is always already in its rollups.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -36,30 +38,40 @@ sub lines
 ilp_send($node, lines($now_ns - 120 * $min, $min / 7, 200, 'first'));
 wait_for($node, 'SELECT count(*) FROM m', '200', 'first lines stored');
 $node->safe_psql('postgres', q{
-	SELECT streamstat.create_rollup('m_1m', 'm', '1 minute', '{host,dc}', '{used,free}');
-	SELECT streamstat.create_rollup('m_1h', 'm_1m', '1 hour', '{host}');
+	SELECT streamstat.create_rollup('m_1m', 'm', '1 minute', '{host,dc}', '{used,free}', percentiles => true);
+	SELECT streamstat.create_rollup('m_1h', 'm_1m', '1 hour', '{host}', percentiles => true);
 	CREATE FUNCTION wrong(a statsummary, b statsummary) RETURNS boolean LANGUAGE sql AS $$
 		SELECT num_vals(a) IS DISTINCT FROM num_vals(b) OR min(a) IS DISTINCT FROM min(b)
 			OR max(a) IS DISTINCT FROM max(b)
 			OR NOT coalesce(abs(mean(a) - mean(b)) <= 1e-12 * abs(mean(b)), mean(a) IS NULL AND mean(b) IS NULL)
 			OR NOT coalesce(abs(variance(a) - variance(b)) <= 1e-12 * (abs(variance(b)) + mean(b) ^ 2),
 							variance(a) IS NULL AND variance(b) IS NULL) $$;
+	CREATE FUNCTION wrong(a pctsketch, b pctsketch) RETURNS boolean LANGUAGE sql AS $$
+		SELECT regexp_replace(a::text, ',sum:[^,]*,sum_lo:[^,]*', '')
+				IS DISTINCT FROM regexp_replace(b::text, ',sum:[^,]*,sum_lo:[^,]*', '')
+			OR percentiles(a, '{0,0.1,0.5,0.9,0.99,0.999,1}') IS DISTINCT FROM percentiles(b, '{0,0.1,0.5,0.9,0.99,0.999,1}') $$;
 	CREATE FUNCTION mismatches(since timestamptz DEFAULT '-infinity') RETURNS text LANGUAGE sql AS $$
 		SELECT (SELECT count(*) FROM
 				(SELECT time_bucket('1 minute', time) t, host, dc, stats_agg(used) u,
-						stats_agg(free::float8) f FROM m WHERE time >= since GROUP BY 1, 2, 3) s
+						stats_agg(free::float8) f, pct_agg(used) up, pct_agg(free) fp
+				   FROM m WHERE time >= since GROUP BY 1, 2, 3) s
 				FULL JOIN (SELECT * FROM m_1m WHERE time >= since) r ON r.time = s.t
 					 AND r.host IS NOT DISTINCT FROM s.host AND r.dc IS NOT DISTINCT FROM s.dc
-				WHERE r.time IS NULL OR s.t IS NULL OR wrong(r.used, s.u) OR wrong(r.free, s.f))
+				WHERE r.time IS NULL OR s.t IS NULL OR wrong(r.used, s.u) OR wrong(r.free, s.f)
+					OR wrong(r.used_pct, s.up) OR wrong(r.free_pct, s.fp))
 			|| ',' ||
 			(SELECT count(*) FROM
-				(SELECT time_bucket('1 hour', time) t, host, stats_agg(used) u, stats_agg(free::float8) f
+				(SELECT time_bucket('1 hour', time) t, host, stats_agg(used) u, stats_agg(free::float8) f,
+						pct_agg(used) up, pct_agg(free) fp
 				   FROM m WHERE time >= time_bucket('1 hour', since) GROUP BY 1, 2) s
 				FULL JOIN (SELECT * FROM m_1h WHERE time >= time_bucket('1 hour', since)) r
 					 ON r.time = s.t AND r.host IS NOT DISTINCT FROM s.host
-				WHERE r.time IS NULL OR s.t IS NULL OR wrong(r.used, s.u) OR wrong(r.free, s.f)) $$;
+				WHERE r.time IS NULL OR s.t IS NULL OR wrong(r.used, s.u) OR wrong(r.free, s.f)
+					OR wrong(r.used_pct, s.up) OR wrong(r.free_pct, s.fp)) $$;
 });
 is($node->safe_psql('postgres', 'SELECT mismatches()'), '0,0', 'backfilled rollups are exact');
+is($node->safe_psql('postgres', q{SELECT count(*) FILTER (WHERE used_pct IS NOT NULL) = count(*) AND count(*) > 0 FROM m_1m}),
+	't', 'the minute rollup carries a sketch per bucket');
 
 # TCP from two connections at once (two workers share the port), late
 # points (a day and 40 days back) and a rejected line in the middle.

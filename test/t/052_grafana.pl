@@ -18,6 +18,16 @@ local $ENV{BI_FROM} = $from;
 local $ENV{BI_TO} = $to;
 bi_run($node, 'grafana', $python, "$root/test/bi/test_grafana.py");
 
+# The p99 panel on the rollup shows what pct_agg over the raw rows gives:
+# per hour and sensor, the merged minute sketches equal the raw rows' sketch.
+like($node->safe_psql('postgres', q{
+	SELECT count(*) || ',' || count(*) FILTER (WHERE r.p IS DISTINCT FROM s.p)
+	  FROM (SELECT time_bucket('1 hour', time) t, id, percentiles(rollup(temperature_pct), '{0.5,0.99}') p
+			  FROM sensor_1m GROUP BY 1, 2) r
+	  JOIN (SELECT time_bucket('1 hour', time) t, id, percentiles(pct_agg(temperature), '{0.5,0.99}') p
+			  FROM sensor GROUP BY 1, 2) s ON r.t = s.t AND r.id = s.id}),
+	qr/^[1-9]\d*,0$/, 'p50 and p99 per hour from the rollup\'s sketches equal pct_agg over the raw rows');
+
 # The demo's SVG chart (scripts/demo.sh --svg) from the same data: a
 # well-formed SVG document with a band and a line per sensor.
 my $svg = $node->safe_psql('postgres', PostgreSQL::Test::Utils::slurp_file("$root/scripts/demo_svg.sql"));
