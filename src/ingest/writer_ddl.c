@@ -209,7 +209,8 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
 									 "FOR VALUES FROM (%s) TO (%s)",
 									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
-																partition_name(schema, t->name, start_s)),
+																partition_name(schema, t->name, start_s,
+																			   streamstat_partition_interval_s)),
 									 qualname,
 									 partition_bound_sql(ranges[i].lo),
 									 partition_bound_sql(ranges[i].hi)));

@@ -29,6 +29,7 @@
 #include "utils/relcache.h"
 
 #include "ingest/batch.h"
+#include "ingest/partitions.h"
 #include "ingest/ingest_stats.h"
 
 /* Microseconds between the Unix and the PostgreSQL epochs. */
@@ -112,8 +113,6 @@ extern bool partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *
 extern PartRange *partition_ranges_needed(Relation rel, PartitionKey key, BatchTable *t,
 										  const bool *rejected, bool *uncovered,
 										  int *nranges);
-extern char *partition_bound_sql(TimestampTz ts);
-extern char *partition_name(const char *schema, const char *table, int64 start_s);
 
 /* writer_ddl.c */
 extern bool writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters);

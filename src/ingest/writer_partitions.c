@@ -92,11 +92,8 @@ partition_upkeep(Relation rel, AttrNumber timeattnum, PartitionKey *keyp)
 	return true;
 }
 
-/*
- * Whether no partition (nor the default one) takes ts; if so, [*lo, *hi) is
- * the partition-free gap around it (PG_INT64_MIN/MAX when unbounded).
- */
-static bool
+/* (partitions.h) */
+bool
 partition_gap(Relation rel, PartitionKey key, TimestampTz ts,
 			  TimestampTz *lo, TimestampTz *hi)
 {
@@ -223,12 +220,12 @@ partition_bound_sql(TimestampTz ts)
  * schema in the name ("metrics.cpu_p20251125").
  */
 char *
-partition_name(const char *schema, const char *table, int64 start_s)
+partition_name(const char *schema, const char *table, int64 start_s,
+			   int64 interval)
 {
 	pg_time_t	t = (pg_time_t) start_s;
 	struct pg_tm *tm = pg_gmtime(&t);
 	char		suffix[40];
-	int			interval = streamstat_partition_interval_s;
 	int			tlen;
 
 	if (strcmp(schema, "public") != 0)

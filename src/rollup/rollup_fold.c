@@ -53,6 +53,7 @@
 #include "utils/timestamp.h"
 
 #include "ingest/batch.h"
+#include "ingest/partitions.h"
 #include "rollup/rollup.h"
 #include "stats/pctsketch.h"
 
@@ -336,78 +337,6 @@ rollup_delta_add(RollupDelta *d, TimestampTz ts, const char *const *groups,
 	}
 }
 
-/* Name of the rollup partition that starts at lo (seconds since 1970). */
-static char *
-partition_name(Relation rel, int64 start_s)
-{
-	pg_time_t	t = (pg_time_t) start_s;
-	struct pg_tm *tm = pg_gmtime(&t);
-	const char *schema = get_namespace_name(RelationGetNamespace(rel));
-	const char *table = RelationGetRelationName(rel);
-	char		suffix[40];
-	int			tlen;
-
-	if (strcmp(schema, "public") != 0)
-		table = psprintf("%s.%s", schema, table);
-	tlen = strlen(table);
-	if (start_s % SECS_PER_DAY == 0)
-		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
-				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
-	else
-		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d%02d",
-				 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
-				 tm->tm_hour, tm->tm_min, tm->tm_sec);
-	if (tlen + strlen(suffix) < NAMEDATALEN)
-		return psprintf("%s%s", table, suffix);
-	return psprintf("%.*s_%08x%s", (int) (NAMEDATALEN - 1 - strlen(suffix) - 9), table,
-					DatumGetUInt32(hash_any((const unsigned char *) table, tlen)), suffix);
-}
-
-/* A timestamptz as an SQL partition bound. */
-static char *
-bound_sql(TimestampTz ts)
-{
-	int64		unix_us = ts + UNIX_TO_PG_USECS;
-	int64		sec = unix_us / USECS_PER_SEC;
-	int64		frac = unix_us % USECS_PER_SEC;
-
-	if (frac < 0)
-	{
-		sec--;
-		frac += USECS_PER_SEC;
-	}
-	return psprintf("pg_catalog.to_timestamp(" INT64_FORMAT ".%06d)", sec, (int) frac);
-}
-
-/*
- * Whether a partition of rel holds ts; if not, [*lo, *hi) is the gap
- * between partitions around it.
- */
-static bool
-partition_holds(Relation rel, TimestampTz ts, TimestampTz *lo, TimestampTz *hi)
-{
-	PartitionKey key = RelationGetPartitionKey(rel);
-	PartitionDesc pd = RelationGetPartitionDesc(rel, true);
-	PartitionBoundInfo bi = pd->boundinfo;
-	Datum		value = TimestampTzGetDatum(ts);
-	bool		equal;
-	int			off;
-
-	*lo = PG_INT64_MIN;
-	*hi = PG_INT64_MAX;
-	if (bi == NULL)
-		return false;
-	off = partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
-										bi, 1, &value, &equal);
-	if (bi->indexes[off + 1] >= 0 || partition_bound_has_default(bi))
-		return true;
-	if (off >= 0 && bi->kind[off][0] == PARTITION_RANGE_DATUM_VALUE)
-		*lo = DatumGetTimestampTz(bi->datums[off][0]);
-	if (off + 1 < bi->ndatums && bi->kind[off + 1][0] == PARTITION_RANGE_DATUM_VALUE)
-		*hi = DatumGetTimestampTz(bi->datums[off + 1][0]);
-	return false;
-}
-
 void
 rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 {
@@ -425,7 +354,7 @@ rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 		table_close(rel, AccessShareLock);
 		return;
 	}
-	held = partition_holds(rel, ts, &lo, &hi);
+	held = !partition_gap(rel, RelationGetPartitionKey(rel), ts, &lo, &hi);
 	if (held)
 	{
 		table_close(rel, AccessShareLock);
@@ -440,7 +369,7 @@ rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 						Int32GetDatum((int32) relid));
 	AcceptInvalidationMessages();
 	rel = table_open(relid, NoLock);
-	held = partition_holds(rel, ts, &lo, &hi);
+	held = !partition_gap(rel, RelationGetPartitionKey(rel), ts, &lo, &hi);
 	if (!held)
 	{
 		int64		start_s;
@@ -453,10 +382,12 @@ rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 			start_s--;
 		sql = psprintf("CREATE TABLE %s PARTITION OF %s FOR VALUES FROM (%s) TO (%s)",
 					   quote_qualified_identifier(ROLLUP_PARTITION_SCHEMA,
-												  partition_name(rel, start_s)),
+												  partition_name(get_namespace_name(RelationGetNamespace(rel)),
+																 RelationGetRelationName(rel),
+																 start_s, width_us / USECS_PER_SEC)),
 					   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 												  RelationGetRelationName(rel)),
-					   bound_sql(lo), bound_sql(hi));
+					   partition_bound_sql(lo), partition_bound_sql(hi));
 	}
 	table_close(rel, NoLock);
 	if (held)
