@@ -5,7 +5,9 @@ EXTENSION = streamstat
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" streamstat.control)
 
 MODULE_big = streamstat
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/ingest/*.c src/stats/*.c src/rollup/*.c)))
+# Every C file of src/ and of each folder below it (one folder a stage of
+# the path of a record): a new folder builds without a Makefile change.
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 
 # The install script is assembled from one SQL piece per feature, in this
 # order (types before the functions that use them).
@@ -28,14 +30,15 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # upgrade scripts between releases, one per release.
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
-# pg_regress: one script per feature in sql/, discovered from the files.
+# pg_regress: one script per feature in test/sql/ (expected output in
+# test/expected/), discovered from the files.
 # `make installcheck` runs them against a server without streamstat
 # preloaded, except REGRESS_PRELOAD (they inspect what only the preload
 # defines), which scripts/test.sh runs on its preloaded instance.
 REGRESS_PRELOAD = settings
-REGRESS_ALL = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_ALL = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS = $(filter-out $(REGRESS_PRELOAD),$(REGRESS_ALL))
-REGRESS_OPTS = --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
 SHLIB_LINK += -lz -lssl -lcrypto
 
@@ -55,7 +58,7 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes (a struct changed under a stale object is a silent memory bug).
-STREAMSTAT_HEADERS = $(wildcard src/*.h src/ingest/*.h src/stats/*.h src/rollup/*.h)
+STREAMSTAT_HEADERS = $(wildcard src/*.h src/*/*.h)
 $(OBJS): $(STREAMSTAT_HEADERS)
 $(OBJS:.o=.bc): $(STREAMSTAT_HEADERS)
 
@@ -77,16 +80,17 @@ prove_installcheck:
 	$(prove_installcheck)
 .PHONY: prove_installcheck
 
-# C unit tests of the pure-C parts (no PostgreSQL headers), each a TAP
-# program test/unit/test_NAME built from test/unit/test_NAME.c and all of
-# PURE_SRCS (ilp_ecdsa.c links OpenSSL's libcrypto, nothing of PostgreSQL).
-PURE_SRCS = src/ingest/http_parse.c src/ingest/http_write.c src/ingest/http_gzip.c \
-	src/ingest/ilp_parse.c src/ingest/ilp_auth.c src/ingest/ilp_ecdsa.c
+# C unit tests of the pure-C parts (src/protocol/: no PostgreSQL headers,
+# checked by `make pure-check`), each a TAP program test/unit/test_NAME built
+# from test/unit/test_NAME.c and all of PURE_SRCS (ilp_ecdsa.c links
+# OpenSSL's libcrypto, nothing of PostgreSQL).
+PURE_SRCS = $(sort $(wildcard src/protocol/*.c))
+PURE_HEADERS = $(wildcard src/protocol/*.h)
 PURE_LIBS = -lz -lcrypto -lm
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
-test/unit/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(wildcard src/ingest/*.h)
+test/unit/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(PURE_HEADERS)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(PURE_LIBS)
 
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
@@ -96,7 +100,7 @@ SAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Isrc
 SAN_TESTS = $(patsubst test/unit/%.c,test/unit/san/%,$(wildcard test/unit/test_*.c))
 unit-san: $(SAN_TESTS)
-test/unit/san/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(wildcard src/ingest/*.h)
+test/unit/san/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(PURE_HEADERS)
 	@mkdir -p test/unit/san
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(PURE_SRCS) $(PURE_LIBS)
 .PHONY: print-regress unit unit-san
@@ -110,14 +114,14 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc
 FUZZ_TARGETS = test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth
 fuzz: $(FUZZ_TARGETS)
-test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c src/ingest/ilp.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_ilp.c src/ingest/ilp_parse.c
-test/fuzz/fuzz_http: test/fuzz/fuzz_http.c src/ingest/http_parse.c src/ingest/http_write.c \
-		src/ingest/http_gzip.c src/ingest/http.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_http.c src/ingest/http_parse.c \
-		src/ingest/http_write.c src/ingest/http_gzip.c -lz
-test/fuzz/fuzz_auth: test/fuzz/fuzz_auth.c src/ingest/ilp_auth.c src/ingest/ilp_ecdsa.c \
-		src/ingest/ilp_auth.h src/ingest/ilp_ecdsa.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_auth.c src/ingest/ilp_auth.c \
-		src/ingest/ilp_ecdsa.c -lcrypto
+test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/protocol/ilp_parse.c src/protocol/ilp.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_ilp.c src/protocol/ilp_parse.c
+test/fuzz/fuzz_http: test/fuzz/fuzz_http.c src/protocol/http_parse.c src/protocol/http_write.c \
+		src/protocol/http_gzip.c src/protocol/http.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_http.c src/protocol/http_parse.c \
+		src/protocol/http_write.c src/protocol/http_gzip.c -lz
+test/fuzz/fuzz_auth: test/fuzz/fuzz_auth.c src/protocol/ilp_auth.c src/protocol/ilp_ecdsa.c \
+		src/protocol/ilp_auth.h src/protocol/ilp_ecdsa.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_auth.c src/protocol/ilp_auth.c \
+		src/protocol/ilp_ecdsa.c -lcrypto
 .PHONY: fuzz

@@ -68,7 +68,7 @@ setup_run_user() {
 		[ -x "$d" ] && [ "$(stat -c %A "$d" | cut -c10)" = "x" ] || chmod o+x "$d"
 		d=$(dirname "$d")
 	done
-	chmod -R o+rX "$ROOT/sql" "$ROOT/expected" "$ROOT/test" "$ROOT/scripts"
+	chmod -R o+rX "$ROOT/sql" "$ROOT/test" "$ROOT/scripts"
 }
 
 # Run a command as the server user, with PostgreSQL's binaries first on PATH.

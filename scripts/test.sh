@@ -3,7 +3,7 @@
 #
 # Installs what is missing, builds with -Wall -Wextra -Werror, installs the
 # extension, then runs: the C unit tests (also built with AddressSanitizer
-# and UndefinedBehaviorSanitizer), pg_regress (sql/ against expected/) on a
+# and UndefinedBehaviorSanitizer), pg_regress (test/sql/ against test/expected/) on a
 # temporary instance with streamstat preloaded, the TAP tests of test/t/
 # (PostgreSQL::Test::Cluster), a short run of each libFuzzer target
 # (FUZZ_SECONDS each, default 30; 0 skips), and the Debian package when
@@ -63,7 +63,7 @@ mapfile -t REGRESS < <(make -C "$ROOT" -s print-regress PG_CONFIG="$PG_CONFIG")
 if as_run_user "$PGXS_DIR/src/test/regress/pg_regress" \
 	--temp-instance="$WORK/regress/instance" \
 	--temp-config="$ROOT/test/regress.conf" \
-	--inputdir="$ROOT" --outputdir="$WORK/regress" \
+	--inputdir="$ROOT/test" --outputdir="$WORK/regress" \
 	--bindir="$BINDIR" --load-extension=streamstat \
 	--dbname=contrib_regression ${REGRESS[@]} >"$WORK/regress.log" 2>&1; then :; else
 	FAILURES+=("pg_regress: $WORK/regress/regression.diffs")

@@ -17,9 +17,9 @@
 #include "utils/guc.h"
 
 #include "streamstat.h"
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 #include "ingest/ingest_stats.h"
-#include "ingest/tls.h"
+#include "net/tls.h"
 #include "ingest/worker.h"
 #include "rollup/rollup.h"
 

@@ -31,9 +31,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "../streamstat.h"
-#include "auth.h"
-#include "http.h"
+#include "streamstat.h"
+#include "ingest/auth.h"
+#include "protocol/http.h"
 
 #define STREAMSTAT_TOKEN_PREFIX "sst_"
 #define STREAMSTAT_TOKEN_RANDOM_BYTES 32

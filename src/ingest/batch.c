@@ -22,7 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/http.h"
+#include "protocol/http.h"
 #include "ingest/batch.h"
 
 #define BATCH_INITIAL_ROWS 1024

@@ -14,7 +14,7 @@
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 #include "ingest/ingest_stats.h"
 
 /* A rejected line longer than this is stored truncated. */

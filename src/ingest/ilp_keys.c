@@ -18,9 +18,9 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-#include "ingest/ilp_auth.h"
-#include "ingest/ilp_auth_conn.h"
-#include "ingest/ilp_ecdsa.h"
+#include "protocol/ilp_auth.h"
+#include "net/ilp_auth_conn.h"
+#include "protocol/ilp_ecdsa.h"
 
 PG_FUNCTION_INFO_V1(streamstat_create_ilp_key);
 

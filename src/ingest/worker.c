@@ -68,13 +68,13 @@
 
 #include "streamstat.h"
 #include "ingest/batch.h"
-#include "ingest/conn.h"
-#include "ingest/http_conn.h"
+#include "net/conn.h"
+#include "net/http_conn.h"
 #include "ingest/ingest_stats.h"
-#include "ingest/listener.h"
-#include "ingest/tls.h"
+#include "net/listener.h"
+#include "net/tls.h"
 #include "ingest/worker.h"
-#include "ingest/writer.h"
+#include "writer/writer.h"
 #include "rollup/rollup.h"
 
 /* How often to look again for the extension or a bindable port (ms). */

@@ -53,7 +53,7 @@
 #include "utils/timestamp.h"
 
 #include "ingest/batch.h"
-#include "ingest/partitions.h"
+#include "writer/partitions.h"
 #include "rollup/rollup.h"
 #include "stats/pctsketch.h"
 

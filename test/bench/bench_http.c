@@ -14,7 +14,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "ingest/http.h"
+#include "protocol/http.h"
 
 #define LINES_PER_REQUEST 10000
 #define READ_BYTES 65536		/* what one socket read returns */

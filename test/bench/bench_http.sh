@@ -7,6 +7,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 cc -O2 -Wall -Wextra -Werror -I"$ROOT/src" -o "$OUT/bench_http" \
-	"$ROOT/test/bench/bench_http.c" "$ROOT/src/ingest/http_parse.c" "$ROOT/src/ingest/http_write.c" \
-	"$ROOT/src/ingest/http_gzip.c" -lz
+	"$ROOT/test/bench/bench_http.c" "$ROOT/src/protocol/http_parse.c" "$ROOT/src/protocol/http_write.c" \
+	"$ROOT/src/protocol/http_gzip.c" -lz
 "$OUT/bench_http" "${1:-5000000}"

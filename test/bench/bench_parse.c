@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 
 /* Allocator for the parser. */
 static void *

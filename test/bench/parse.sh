@@ -8,5 +8,5 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 cc -O2 -Wall -Wextra -Werror -I"$ROOT/src" -o "$OUT/bench_parse" \
-	"$ROOT/test/bench/bench_parse.c" "$ROOT/src/ingest/ilp_parse.c"
+	"$ROOT/test/bench/bench_parse.c" "$ROOT/src/protocol/ilp_parse.c"
 "$OUT/bench_parse" "${1:-2000000}"

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ilp_auth.h"
-#include "ingest/ilp_ecdsa.h"
+#include "protocol/ilp_auth.h"
+#include "protocol/ilp_ecdsa.h"
 
 #define CHECK(cond) \
 	do { \

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ingest/http.h"
+#include "protocol/http.h"
 
 #define CHECK(cond) \
 	do { \

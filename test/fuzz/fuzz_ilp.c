@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 
 /* Plain allocator for the parsers. */
 static void *

@@ -84,8 +84,10 @@ is(sql(q{SELECT count(*) FROM pg_proc WHERE proname = 'sparkline'}), '0',
 
 # ---- the update ----
 sql(q{ALTER EXTENSION streamstat UPDATE});
-is(sql(q{SELECT extversion FROM pg_extension WHERE extname = 'streamstat'}), '0.2',
-	'ALTER EXTENSION streamstat UPDATE reaches 0.2');
+my ($default_version) = PostgreSQL::Test::Utils::slurp_file("$root/streamstat.control")
+  =~ /^default_version = '([^']+)'/m;
+is(sql(q{SELECT extversion FROM pg_extension WHERE extname = 'streamstat'}), $default_version,
+	"ALTER EXTENSION streamstat UPDATE reaches $default_version through every release");
 
 # ---- after: what 0.1 stored reads the same and works ----
 is(sql($read_sums), $sums_before, 'stored summaries and a view over them read the same');
@@ -163,7 +165,7 @@ wait_for($node, 'SELECT count(*) FROM streamstat.rejects', '2', 'lines rejected 
 is(sql(q{SELECT extra FROM cpu WHERE host = 'h9'}), '1', 'a new field adds a column after the update');
 like(sql(q{SELECT rows_inserted FROM streamstat.ingest_stats}), qr/^\d+$/, 'ingest_stats reads');
 
-# ---- the catalog: 0.1 + update equals a fresh 0.2 install ----
+# ---- the catalog: 0.1 + updates equals a fresh install ----
 sql(q{CREATE DATABASE fresh});
 sql(q{CREATE EXTENSION streamstat}, 'fresh');
 my $catalog_sql = PostgreSQL::Test::Utils::slurp_file("$root/test/extension_catalog.sql");

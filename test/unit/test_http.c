@@ -13,7 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ingest/http.h"
+#include "protocol/http.h"
 
 #include "tap.h"
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 
 #include "tap.h"
 

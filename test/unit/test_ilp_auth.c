@@ -11,8 +11,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
-#include "ingest/ilp_auth.h"
-#include "ingest/ilp_ecdsa.h"
+#include "protocol/ilp_auth.h"
+#include "protocol/ilp_ecdsa.h"
 #include "tap.h"
 
 /* A P-256 key and its public x, y. */

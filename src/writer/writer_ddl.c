@@ -31,7 +31,7 @@
 #include "utils/snapmgr.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* Schema of the partitions, out of the way of BI tools listing tables. */
 #define WRITER_PARTITION_SCHEMA "streamstat_partitions"

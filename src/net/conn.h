@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "ingest/batch.h"
-#include "ingest/ilp.h"
+#include "protocol/ilp.h"
 #include "ingest/ingest_stats.h"
 
 /* Bytes asked of recv() at a time. */

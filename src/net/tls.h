@@ -15,7 +15,7 @@
 #ifndef STREAMSTAT_TLS_H
 #define STREAMSTAT_TLS_H
 
-#include "ingest/conn.h"
+#include "net/conn.h"
 
 /* streamstat.ssl */
 typedef enum StreamstatSslMode

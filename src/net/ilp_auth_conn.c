@@ -34,12 +34,12 @@
 
 #include "streamstat.h"
 #include "ingest/auth.h"
-#include "ingest/ilp_auth.h"
-#include "ingest/ilp_auth_conn.h"
-#include "ingest/ilp_ecdsa.h"
-#include "ingest/conn.h"
+#include "protocol/ilp_auth.h"
+#include "net/ilp_auth_conn.h"
+#include "protocol/ilp_ecdsa.h"
+#include "net/conn.h"
 #include "ingest/ingest_stats.h"
-#include "ingest/tls.h"
+#include "net/tls.h"
 
 typedef enum AuthPhase
 {

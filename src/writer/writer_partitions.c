@@ -25,7 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* Partition index that holds ts; -1 none, -2 the default partition. */
 int

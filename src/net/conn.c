@@ -36,9 +36,9 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/conn.h"
-#include "ingest/ilp_auth_conn.h"
-#include "ingest/tls.h"
+#include "net/conn.h"
+#include "net/ilp_auth_conn.h"
+#include "net/tls.h"
 
 /* Size of a new or quiet connection's buffer. */
 #define CONN_MIN_BUFFER (16 * 1024)

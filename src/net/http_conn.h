@@ -8,8 +8,8 @@
 #define STREAMSTAT_HTTP_CONN_H
 
 #include "ingest/batch.h"
-#include "ingest/conn.h"
-#include "ingest/ilp.h"
+#include "net/conn.h"
+#include "protocol/ilp.h"
 #include "ingest/ingest_stats.h"
 
 

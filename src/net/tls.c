@@ -44,9 +44,9 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/conn.h"
+#include "net/conn.h"
 #include "ingest/ingest_stats.h"
-#include "ingest/tls.h"
+#include "net/tls.h"
 
 /* The first byte of a TLS record of type handshake (a ClientHello). */
 #define TLS_HANDSHAKE_RECORD 0x16

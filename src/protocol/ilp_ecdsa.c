@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#include "ingest/ilp_ecdsa.h"
+#include "protocol/ilp_ecdsa.h"
 
 #define COORD 32
 

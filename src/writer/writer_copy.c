@@ -38,7 +38,7 @@
 #include "utils/resowner.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* The COPY callback has no argument: the source being read. */
 static CopySource *current_source = NULL;

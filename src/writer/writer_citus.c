@@ -30,7 +30,7 @@
 #include "utils/rel.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* Whether the citus extension exists in this database. */
 bool

@@ -12,7 +12,7 @@
 #ifndef STREAMSTAT_ILP_AUTH_CONN_H
 #define STREAMSTAT_ILP_AUTH_CONN_H
 
-#include "ingest/conn.h"
+#include "net/conn.h"
 
 /*
  * Take the client's bytes received so far, buf[0..len), none of which was

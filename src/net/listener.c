@@ -20,7 +20,7 @@
 #include "utils/varlena.h"
 
 #include "streamstat.h"
-#include "ingest/listener.h"
+#include "net/listener.h"
 
 /* Open one listening socket for addr; PGINVALID_SOCKET (logged) on failure. */
 static pgsocket

@@ -47,9 +47,9 @@
 
 #include "streamstat.h"
 #include "ingest/auth.h"
-#include "ingest/http.h"
-#include "ingest/http_conn.h"
-#include "ingest/tls.h"
+#include "protocol/http.h"
+#include "net/http_conn.h"
+#include "net/tls.h"
 
 /* Limits of a request head (the body limit is streamstat.max_body_bytes). */
 #define HTTP_CONN_MAX_REQUEST_LINE 8192

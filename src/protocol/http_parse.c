@@ -18,7 +18,7 @@
  *
  * Pure C99, no PostgreSQL headers.
  */
-#include "http.h"
+#include "protocol/http.h"
 
 #include <limits.h>
 #include <stdarg.h>

@@ -16,7 +16,7 @@
  *
  * Pure C99 and zlib, no PostgreSQL headers.
  */
-#include "http.h"
+#include "protocol/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "ingest/ilp_auth.h"
+#include "protocol/ilp_auth.h"
 
 /* The challenge alphabet: 64 printable characters (random & 63, no bias). */
 static const char challenge_alphabet[] =

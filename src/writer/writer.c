@@ -42,8 +42,8 @@
 #include "utils/snapmgr.h"
 
 #include "streamstat.h"
-#include "ingest/writer.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer.h"
+#include "writer/writer_internal.h"
 #include "rollup/rollup.h"
 
 /* Name of a kind, for reasons. */

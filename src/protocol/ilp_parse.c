@@ -40,7 +40,7 @@
  *	  infinity or underflows to zero is out of range; inf, nan, hex and a
  *	  leading '+' are not numbers here.
  */
-#include "ilp.h"
+#include "protocol/ilp.h"
 
 #include <errno.h>
 #include <locale.h>

@@ -29,7 +29,7 @@
 #include "utils/relcache.h"
 
 #include "ingest/batch.h"
-#include "ingest/partitions.h"
+#include "writer/partitions.h"
 #include "ingest/ingest_stats.h"
 
 /* Microseconds between the Unix and the PostgreSQL epochs. */

@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "ilp.h"
+#include "protocol/ilp.h"
 
 #define HTTP_MAX_PARAMS 32		/* query parameters kept per request */
 #define HTTP_MAX_CHUNK_LINE 1024	/* chunk-size line incl. extensions */

@@ -14,7 +14,7 @@
  * Pure C99, no PostgreSQL headers: locale-independent (the Date header uses
  * its own day and month names) and allocation-free (snprintf-style output).
  */
-#include "http.h"
+#include "protocol/http.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* Format one reject as a COPY text line of streamstat.rejects. */
 static void

@@ -54,7 +54,7 @@
 #include "utils/timestamp.h"
 
 #include "streamstat.h"
-#include "ingest/writer_internal.h"
+#include "writer/writer_internal.h"
 
 /* Rows buffered per leaf before a multi-insert (COPY's figure). */
 #define WRITER_TUPLES_BUFFER 1000
