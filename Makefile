@@ -7,7 +7,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" streamstat.cont
 MODULE_big = streamstat
 # Every C file of src/ and of each folder below it (one folder a stage of
 # the path of a record): a new folder builds without a Makefile change.
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c src/*/*/*.c)))
 
 # The install script is assembled from one SQL piece per feature, in this
 # order (types before the functions that use them).
@@ -58,7 +58,7 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes (a struct changed under a stale object is a silent memory bug).
-STREAMSTAT_HEADERS = $(wildcard src/*.h src/*/*.h)
+STREAMSTAT_HEADERS = $(wildcard src/*.h src/*/*.h src/*/*/*.h)
 $(OBJS): $(STREAMSTAT_HEADERS)
 $(OBJS:.o=.bc): $(STREAMSTAT_HEADERS)
 
@@ -80,12 +80,12 @@ prove_installcheck:
 	$(prove_installcheck)
 .PHONY: prove_installcheck
 
-# C unit tests of the pure-C parts (src/protocol/: no PostgreSQL headers,
-# checked by `make pure-check`), each a TAP program test/unit/test_NAME built
+# C unit tests of the pure-C parts (src/protocol/ and src/storage/codecs/:
+# no PostgreSQL headers, checked by scripts/pure_check.sh), each a TAP program test/unit/test_NAME built
 # from test/unit/test_NAME.c and all of PURE_SRCS (ilp_ecdsa.c links
 # OpenSSL's libcrypto, nothing of PostgreSQL).
-PURE_SRCS = $(sort $(wildcard src/protocol/*.c))
-PURE_HEADERS = $(wildcard src/protocol/*.h)
+PURE_SRCS = $(sort $(wildcard src/protocol/*.c src/storage/codecs/*.c))
+PURE_HEADERS = $(wildcard src/protocol/*.h src/storage/codecs/*.h)
 PURE_LIBS = -lz -lcrypto -lm
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))

@@ -46,6 +46,11 @@ if [ ${#UNIT[@]} -gt 0 ]; then
 	run_prove "$WORK/unit.log" "unit tests: $WORK/unit.log" prove -v "${UNIT[@]}"
 fi
 
+# 1a. The pure-C boundary: src/protocol/ and src/storage/codecs/ include no
+#     PostgreSQL header (scripts/pure_check.sh, one TAP line per file).
+say "pure-C boundary"
+run_prove "$WORK/pure.log" "pure-C boundary: $WORK/pure.log" prove -v "$ROOT/scripts/pure_check.sh"
+
 # 1b. The same unit tests under ASan + UBSan (clang-14; any report fails).
 say "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 install_packages clang-14 libfuzzer-14-dev
