@@ -40,7 +40,7 @@ REGRESS_ALL = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS = $(filter-out $(REGRESS_PRELOAD),$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-SHLIB_LINK += -lz -lssl -lcrypto
+SHLIB_LINK += -lz -lssl -lcrypto -llz4
 
 # Warnings are errors in this tree; packagers may say `make WERROR=`.
 WERROR ?= -Werror
@@ -50,7 +50,7 @@ PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 PG_CPPFLAGS += -Isrc
 
 EXTRA_CLEAN = tmp_check $(patsubst %.c,%,$(wildcard test/unit/test_*.c)) test/unit/san test/unit/*.o \
-	test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth test/bench/bench_parse
+	test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth test/fuzz/fuzz_codecs test/bench/bench_parse
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -86,7 +86,7 @@ prove_installcheck:
 # OpenSSL's libcrypto, nothing of PostgreSQL).
 PURE_SRCS = $(sort $(wildcard src/protocol/*.c src/storage/codecs/*.c))
 PURE_HEADERS = $(wildcard src/protocol/*.h src/storage/codecs/*.h)
-PURE_LIBS = -lz -lcrypto -lm
+PURE_LIBS = -lz -lcrypto -llz4 -lm
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Werror -Isrc
 UNIT_TESTS = $(patsubst %.c,%,$(wildcard test/unit/test_*.c))
 unit: $(UNIT_TESTS)
@@ -107,12 +107,16 @@ test/unit/san/test_%: test/unit/test_%.c test/unit/tap.h $(PURE_SRCS) $(PURE_HEA
 
 # libFuzzer targets (clang-14, libfuzzer-14-dev), ASan + UBSan: the line
 # protocol parser, the HTTP request parser with gzip bodies, and the
-# line-protocol authentication handshake; scripts/fuzz.sh builds and runs
+# line-protocol authentication handshake, the column codecs' decoders;
+# scripts/fuzz.sh builds and runs
 # them over test/fuzz/corpus/<target>.
 FUZZ_CC ?= clang-14
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Isrc
-FUZZ_TARGETS = test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth
+FUZZ_TARGETS = test/fuzz/fuzz_ilp test/fuzz/fuzz_http test/fuzz/fuzz_auth test/fuzz/fuzz_codecs
+CODEC_SRCS = $(sort $(wildcard src/storage/codecs/*.c))
+test/fuzz/fuzz_codecs: test/fuzz/fuzz_codecs.c $(CODEC_SRCS) $(wildcard src/storage/codecs/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_codecs.c $(CODEC_SRCS) -llz4
 fuzz: $(FUZZ_TARGETS)
 test/fuzz/fuzz_ilp: test/fuzz/fuzz_ilp.c src/protocol/ilp_parse.c src/protocol/ilp.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_ilp.c src/protocol/ilp_parse.c

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh — fuzz the pure-C parsers with libFuzzer.
 #
-# Usage: scripts/fuzz.sh [seconds, default 60] [target: ilp, http, auth or all (default)]
+# Usage: scripts/fuzz.sh [seconds, default 60] [target: ilp, http, auth, codecs or all (default)]
 #   ilp   the line protocol parser (test/fuzz/fuzz_ilp, corpus test/fuzz/corpus)
 #   http  the HTTP request parser with gzip bodies (fuzz_http, corpus_http)
 #   auth  the line-protocol authentication handshake (fuzz_auth, corpus_auth)
+#   codecs the column codecs' decoders (fuzz_codecs, corpus_codecs)
 # Installs clang-14 and libfuzzer-14-dev when missing, builds the targets
 # (ASan + UBSan) with `make fuzz`, and runs each for the given time over
 # its seed corpus (read only) and a work corpus in $FUZZ_WORK/<target>
@@ -41,10 +42,12 @@ case "$WHICH" in
 	ilp) run_target ilp "$ROOT/test/fuzz/corpus" "$ROOT/test/fuzz/ilp.dict" ;;
 	http) run_target http "$ROOT/test/fuzz/corpus_http" "$ROOT/test/fuzz/http.dict" ;;
 	auth) run_target auth "$ROOT/test/fuzz/corpus_auth" "$ROOT/test/fuzz/auth.dict" ;;
+	codecs) run_target codecs "$ROOT/test/fuzz/corpus_codecs" "$ROOT/test/fuzz/codecs.dict" ;;
 	all)
 		run_target ilp "$ROOT/test/fuzz/corpus" "$ROOT/test/fuzz/ilp.dict"
 		run_target http "$ROOT/test/fuzz/corpus_http" "$ROOT/test/fuzz/http.dict"
 		run_target auth "$ROOT/test/fuzz/corpus_auth" "$ROOT/test/fuzz/auth.dict"
+		run_target codecs "$ROOT/test/fuzz/corpus_codecs" "$ROOT/test/fuzz/codecs.dict"
 		;;
-	*) echo "unknown target $WHICH (ilp, http, auth or all)" >&2; exit 2 ;;
+	*) echo "unknown target $WHICH (ilp, http, auth, codecs or all)" >&2; exit 2 ;;
 esac

@@ -105,10 +105,10 @@ fi
 
 # 4. A short libFuzzer run (ASan + UBSan) of each target over its seed
 #    corpus: the line-protocol parser, the HTTP parser with gzip bodies, the
-#    authentication handshake; FUZZ_SECONDS (each) = 0 skips them.
+#    authentication handshake, the column codecs; FUZZ_SECONDS (each) = 0 skips them.
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-	for target in ilp http auth; do
+	for target in ilp http auth codecs; do
 		say "fuzzing $target for ${FUZZ_SECONDS}s"
 		if FUZZ_WORK="$WORK/fuzz" "$ROOT/scripts/fuzz.sh" "$FUZZ_SECONDS" "$target" >"$WORK/fuzz_$target.log" 2>&1; then
 			PASSED=$((PASSED + 1))
