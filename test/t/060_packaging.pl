@@ -33,6 +33,24 @@ like(slurp('debian/pgversions'), qr/^(\Q$major\E|all)\+?$/m, "debian/pgversions 
 like(slurp('debian/control'), qr/^Package: postgresql-\Q$major\E-streamstat$/m,
 	"debian/control (pg_buildext updatecontrol) has postgresql-$major-streamstat");
 
+# The license: the PostgreSQL License, named alike in LICENSE, META.json,
+# debian/copyright (DEP-5, with the full text) and the README.
+my $license = slurp('LICENSE');
+like($license, qr/^PostgreSQL License$/m, 'LICENSE is the PostgreSQL License');
+like($license, qr/^Copyright \(c\) 2026, streamstat developers$/m, 'LICENSE names the copyright holders');
+is($meta->{license}, 'postgresql', 'META.json: license postgresql');
+my $copyright = slurp('debian/copyright');
+like($copyright, qr{^Format: https://www\.debian\.org/doc/packaging-manuals/copyright-format/1\.0/$}m,
+	'debian/copyright is in DEP-5 form');
+like($copyright, qr/^Files: \*\nCopyright: 2026, streamstat developers\nLicense: PostgreSQL$/m,
+	'debian/copyright: every file is under the PostgreSQL License');
+# The stand-alone License paragraph holds LICENSE's text, line for line.
+my ($body) = $license =~ /^(Permission to use.*)\z/ms;
+my $dep5 = join '', map { ' ' . ($_ eq '' ? '.' : $_) . "\n" } split /\n/, $body, -1;
+$dep5 =~ s/ \.\n\z//;
+ok(index($copyright, "License: PostgreSQL\n$dep5") >= 0, 'debian/copyright holds the full license text');
+like(slurp('README.md'), qr/PostgreSQL License.*LICENSE/, 'the README names the license and links LICENSE');
+
 # Every released version reaches the default one through upgrade scripts.
 my @scripts = map { s{.*/}{}r } glob("$root/sql/streamstat--*.sql");
 my %edge;
