@@ -145,7 +145,7 @@ if [[ " $SKIP " != *" a "* ]]; then
 		printf '%-24s %12s %12s %14s\n' "$n" "${R[none,$n]}" "${R[brin,$n]}" "${R[brin+btree,$n]}"
 	done
 	psqlc -c "SELECT 'sizes: table ' || pg_size_pretty(sum(pg_table_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'cpu'::regclass" \
-		-c "SELECT 'index ' || i.inhparent::regclass || ' ' || pg_size_pretty(sum(pg_relation_size(i.inhrelid))) FROM pg_inherits i WHERE i.inhparent IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'cpu'::regclass) GROUP BY 1"
+		-c "SELECT 'index ' || i.inhparent::regclass || ' ' || pg_size_pretty(sum(pg_relation_size(i.inhrelid))) FROM pg_inherits i WHERE i.inhparent IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'cpu'::regclass) GROUP BY i.inhparent"
 fi
 
 if [[ " $SKIP " != *" b "* ]]; then
