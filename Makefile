@@ -24,6 +24,7 @@ SQL_PARTS = \
 	src/ingest/ingest.sql \
 	src/ingest/auth.sql \
 	src/rollup/rollup.sql \
+	src/writer/indexes.sql \
 	src/ingest/ilp_keys.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # Released install scripts (frozen: never edited once released) and the

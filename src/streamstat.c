@@ -40,6 +40,7 @@ char	   *streamstat_schema = NULL;
 int			streamstat_partition_interval_s = 86400;
 bool		streamstat_auto_create = true;
 bool		streamstat_multi_insert = true;
+bool		streamstat_time_index = true;
 char	   *streamstat_distribute_by = NULL;
 int			streamstat_precision = ILP_PRECISION_NS;
 int			streamstat_max_body_bytes = 32 * 1024 * 1024;
@@ -248,6 +249,14 @@ define_settings(void)
 							 &streamstat_multi_insert,
 							 true,
 							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("streamstat.time_index",
+							 "Give every table and rollup streamstat creates a BRIN index on \"time\".",
+							 "Made on the partitioned table when streamstat creates it, so that "
+							 "PostgreSQL adds it to every partition; off: no index on new tables.",
+							 &streamstat_time_index,
+							 true,
+							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	DefineCustomStringVariable("streamstat.distribute_by",
 							   "Tag key that shards new measurement tables on Citus (empty: local tables).",

@@ -27,6 +27,7 @@ extern char *streamstat_schema;
 extern int	streamstat_partition_interval_s;
 extern bool streamstat_auto_create;
 extern bool streamstat_multi_insert;
+extern bool streamstat_time_index;
 extern char *streamstat_distribute_by;
 extern int	streamstat_precision;	/* an IlpPrecision */
 extern int	streamstat_max_body_bytes;
@@ -47,6 +48,13 @@ typedef enum StreamstatRequireAuth
 	STREAMSTAT_REQUIRE_AUTH_ON,
 	STREAMSTAT_REQUIRE_AUTH_OFF
 } StreamstatRequireAuth;
+
+/*
+ * Microseconds between the Unix and the PostgreSQL epochs (the batch, the
+ * writer's partitions and the rollup fold convert with it).
+ */
+#define UNIX_TO_PG_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /* Set by _PG_init when loaded through shared_preload_libraries. */
 extern bool streamstat_preloaded;

@@ -27,10 +27,6 @@
 
 #define BATCH_INITIAL_ROWS 1024
 
-/* Microseconds between the Unix and the PostgreSQL epochs. */
-#define UNIX_TO_PG_USECS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
-
 /* An empty batch in its own memory contexts under parent. */
 Batch *
 batch_create(MemoryContext parent)

@@ -52,6 +52,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "streamstat.h"
 #include "ingest/batch.h"
 #include "writer/partitions.h"
 #include "rollup/rollup.h"
@@ -61,14 +62,8 @@ PG_FUNCTION_INFO_V1(streamstat_rollup_ensure_partition);
 
 extern Datum streamstat_time_bucket(PG_FUNCTION_ARGS);
 
-/* Schema of every partition streamstat makes. */
-#define ROLLUP_PARTITION_SCHEMA "streamstat_partitions"
-
 /* First key of the advisory lock taken to make a rollup's partitions. */
 #define ROLLUP_LOCK_CLASS 0x53545352
-
-#define UNIX_TO_PG_USECS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /* One (bucket, group) of a delta and its summary per field. */
 typedef struct DeltaEntry
@@ -346,7 +341,8 @@ rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 	TimestampTz hi;
 	int64		width_us = interval_usecs(width);
 	bool		held;
-	char	   *sql;
+	char	   *schema = NULL;
+	char	   *table = NULL;
 
 	rel = table_open(relid, AccessShareLock);
 	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
@@ -372,32 +368,18 @@ rollup_ensure_partition(Oid relid, const Interval *width, TimestampTz ts)
 	held = !partition_gap(rel, RelationGetPartitionKey(rel), ts, &lo, &hi);
 	if (!held)
 	{
-		int64		start_s;
-
 		slot_lo = bucket_of(width, ts);
 		lo = Max(lo, slot_lo);
 		hi = Min(hi, slot_lo + width_us);
-		start_s = (lo + UNIX_TO_PG_USECS) / USECS_PER_SEC;
-		if ((lo + UNIX_TO_PG_USECS) % USECS_PER_SEC < 0)
-			start_s--;
-		sql = psprintf("CREATE TABLE %s PARTITION OF %s FOR VALUES FROM (%s) TO (%s)",
-					   quote_qualified_identifier(ROLLUP_PARTITION_SCHEMA,
-												  partition_name(get_namespace_name(RelationGetNamespace(rel)),
-																 RelationGetRelationName(rel),
-																 start_s, width_us / USECS_PER_SEC)),
-					   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-												  RelationGetRelationName(rel)),
-					   partition_bound_sql(lo), partition_bound_sql(hi));
+		schema = get_namespace_name(RelationGetNamespace(rel));
+		table = pstrdup(RelationGetRelationName(rel));
 	}
 	table_close(rel, NoLock);
 	if (held)
 		return;
 
 	SPI_connect();
-	if ((!OidIsValid(get_namespace_oid(ROLLUP_PARTITION_SCHEMA, true)) &&
-		 SPI_execute("CREATE SCHEMA IF NOT EXISTS " ROLLUP_PARTITION_SCHEMA, false, 0) < 0) ||
-		SPI_execute(sql, false, 0) < 0)
-		elog(ERROR, "streamstat: could not make a rollup partition: %s", sql);
+	partition_create(schema, table, lo, hi, width_us / USECS_PER_SEC);
 	SPI_finish();
 }
 

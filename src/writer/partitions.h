@@ -12,6 +12,12 @@
 #include "utils/relcache.h"
 
 /*
+ * Schema of every partition streamstat makes (of raw tables and rollups),
+ * out of the way of BI tools listing tables.
+ */
+#define STREAMSTAT_PARTITION_SCHEMA "streamstat_partitions"
+
+/*
  * Whether no partition (nor the default one) of rel takes ts; if so,
  * [*lo, *hi) is the partition-free gap around it (PG_INT64_MIN/MAX when
  * unbounded).
@@ -29,5 +35,14 @@ extern char *partition_bound_sql(TimestampTz ts);
  */
 extern char *partition_name(const char *schema, const char *table,
 							int64 start_s, int64 interval_s);
+
+/*
+ * Make the partition [lo, hi) of schema.table (a table or rollup whose
+ * partitions are interval_s seconds wide), in STREAMSTAT_PARTITION_SCHEMA
+ * (made first if missing), through SPI (connected).  The partitioned
+ * table's indexes (the time index, streamstat.set_indexes) come with it.
+ */
+extern void partition_create(const char *schema, const char *table,
+							 TimestampTz lo, TimestampTz hi, int64 interval_s);
 
 #endif							/* STREAMSTAT_PARTITIONS_H */

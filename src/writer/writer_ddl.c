@@ -33,9 +33,6 @@
 #include "streamstat.h"
 #include "writer/writer_internal.h"
 
-/* Schema of the partitions, out of the way of BI tools listing tables. */
-#define WRITER_PARTITION_SCHEMA "streamstat_partitions"
-
 /* First key of the advisory locks taken around a table's DDL. */
 #define WRITER_LOCK_CLASS 0x53545354
 
@@ -154,6 +151,16 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 			appendStringInfoString(&sql, ") PARTITION BY RANGE (\"time\")");
 			writer_exec(sql.data);
 			relid = get_relname_relid(t->name, nspoid);
+
+			/*
+			 * The time index, on the partitioned table: PostgreSQL gives
+			 * every partition its own (and to those made later or
+			 * attached).  autosummarize: a filled page range is summarised
+			 * by autovacuum soon, not only at the next VACUUM.
+			 */
+			if (streamstat_time_index && OidIsValid(relid))
+				writer_exec(psprintf("CREATE INDEX ON %s USING brin (\"time\") WITH (autosummarize = on)",
+									 qualname));
 			/* On Citus, shard it by the tag streamstat.distribute_by names. */
 			if (distcol != NULL && OidIsValid(relid) && !writer_citus_table(relid))
 				writer_citus_distribute(qualname, distcol);
@@ -192,29 +199,9 @@ writer_prepare_table(Batch *batch, BatchTable *t, IngestCounters *counters)
 			/* DDL on a partitioned table wants no open reference to it. */
 			table_close(rel, NoLock);
 
-			/*
-			 * Only when missing: CREATE SCHEMA IF NOT EXISTS checks CREATE on
-			 * the database even when the schema is there, which a
-			 * least-privilege role need not have.
-			 */
-			if (nranges > 0 &&
-				!OidIsValid(get_namespace_oid(WRITER_PARTITION_SCHEMA, true)))
-				writer_exec("CREATE SCHEMA IF NOT EXISTS " WRITER_PARTITION_SCHEMA);
 			for (int i = 0; i < nranges; i++)
-			{
-				int64		start_s = (ranges[i].lo + UNIX_TO_PG_USECS) / USECS_PER_SEC;
-
-				if ((ranges[i].lo + UNIX_TO_PG_USECS) % USECS_PER_SEC < 0)
-					start_s--;
-				writer_exec(psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s "
-									 "FOR VALUES FROM (%s) TO (%s)",
-									 quote_qualified_identifier(WRITER_PARTITION_SCHEMA,
-																partition_name(schema, t->name, start_s,
-																			   streamstat_partition_interval_s)),
-									 qualname,
-									 partition_bound_sql(ranges[i].lo),
-									 partition_bound_sql(ranges[i].hi)));
-			}
+				partition_create(schema, t->name, ranges[i].lo, ranges[i].hi,
+								 streamstat_partition_interval_s);
 		}
 
 		SPI_finish();

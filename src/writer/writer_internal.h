@@ -32,10 +32,6 @@
 #include "writer/partitions.h"
 #include "ingest/ingest_stats.h"
 
-/* Microseconds between the Unix and the PostgreSQL epochs. */
-#define UNIX_TO_PG_USECS \
-	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
-
 /* A column of the target table and the batch columns that feed it. */
 typedef struct TargetColumn
 {

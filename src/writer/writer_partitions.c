@@ -13,7 +13,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "common/hashfn.h"
 #include "mb/pg_wchar.h"
 #include "partitioning/partbounds.h"
@@ -256,4 +258,32 @@ partition_name(const char *schema, const char *table, int64 start_s,
 		return psprintf("%.*s_%08x%s", keep, table,
 						DatumGetUInt32(hash_any((const unsigned char *) table, tlen)), suffix);
 	}
+}
+
+/* (partitions.h) */
+void
+partition_create(const char *schema, const char *table, TimestampTz lo,
+				 TimestampTz hi, int64 interval_s)
+{
+	int64		start_s = (lo + UNIX_TO_PG_USECS) / USECS_PER_SEC;
+	char	   *sql;
+
+	if ((lo + UNIX_TO_PG_USECS) % USECS_PER_SEC < 0)
+		start_s--;
+
+	/*
+	 * Only when missing: CREATE SCHEMA IF NOT EXISTS checks CREATE on the
+	 * database even when the schema is there, which a least-privilege role
+	 * need not have.
+	 */
+	if (!OidIsValid(get_namespace_oid(STREAMSTAT_PARTITION_SCHEMA, true)) &&
+		SPI_execute("CREATE SCHEMA IF NOT EXISTS " STREAMSTAT_PARTITION_SCHEMA, false, 0) < 0)
+		elog(ERROR, "streamstat: could not create schema " STREAMSTAT_PARTITION_SCHEMA);
+	sql = psprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM (%s) TO (%s)",
+				   quote_qualified_identifier(STREAMSTAT_PARTITION_SCHEMA,
+											  partition_name(schema, table, start_s, interval_s)),
+				   quote_qualified_identifier(schema, table),
+				   partition_bound_sql(lo), partition_bound_sql(hi));
+	if (SPI_execute(sql, false, 0) < 0)
+		elog(ERROR, "streamstat: could not make a partition: %s", sql);
 }
