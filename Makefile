@@ -36,7 +36,7 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 # `make installcheck` runs them against a server without streamstat
 # preloaded, except REGRESS_PRELOAD (they inspect what only the preload
 # defines), which scripts/test.sh runs on its preloaded instance.
-REGRESS_PRELOAD = settings
+REGRESS_PRELOAD = settings indexes
 REGRESS_ALL = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS = $(filter-out $(REGRESS_PRELOAD),$(REGRESS_ALL))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
